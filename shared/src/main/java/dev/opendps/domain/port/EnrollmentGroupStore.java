@@ -1,0 +1,7 @@
+package dev.opendps.domain.port;
+
+import dev.opendps.domain.EnrollmentGroup;
+
+/** Enrollment groups, keyed by enrollment group id. */
+public interface EnrollmentGroupStore extends VersionedStore<EnrollmentGroup> {
+}

@@ -1,0 +1,7 @@
+package dev.opendps.domain.port;
+
+import dev.opendps.domain.IndividualEnrollment;
+
+/** Individual enrollments, keyed by registration id. */
+public interface EnrollmentStore extends VersionedStore<IndividualEnrollment> {
+}

@@ -1,0 +1,123 @@
+package dev.opendps.wire;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.opendps.adapters.DocumentCodec;
+import dev.opendps.domain.AccessRight;
+import dev.opendps.domain.DeviceRegistrationState;
+import dev.opendps.domain.EnrollmentGroup;
+import dev.opendps.domain.IndividualEnrollment;
+import dev.opendps.domain.ProvisioningInstance;
+import dev.opendps.domain.RegistrationOperation;
+import dev.opendps.domain.RegistrationStatus;
+import dev.opendps.domain.SharedAccessPolicy;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The documents stores keep: the DPS wire shapes plus what only the server sees (certificates, the group
+ * of a registration). Stores put etags in their own column; documents carry them too so a record decodes
+ * whole.
+ */
+public final class StorageCodecs {
+    private StorageCodecs() {
+    }
+
+    public static DocumentCodec<IndividualEnrollment> enrollments() {
+        return codec(e -> EnrollmentJson.write(e, View.STORAGE), EnrollmentJson::readIndividual);
+    }
+
+    public static DocumentCodec<EnrollmentGroup> enrollmentGroups() {
+        return codec(g -> EnrollmentJson.write(g, View.STORAGE), EnrollmentJson::readGroup);
+    }
+
+    public static DocumentCodec<DeviceRegistrationState> registrationStates() {
+        return codec(s -> RegistrationStateJson.write(s, View.STORAGE), RegistrationStateJson::read);
+    }
+
+    public static DocumentCodec<RegistrationOperation> registrationOperations() {
+        return codec(StorageCodecs::writeOperation, StorageCodecs::readOperation);
+    }
+
+    public static DocumentCodec<ProvisioningInstance> instances() {
+        return codec(StorageCodecs::writeInstance, StorageCodecs::readInstance);
+    }
+
+    private static <T> DocumentCodec<T> codec(java.util.function.Function<T, ObjectNode> writer,
+                                              java.util.function.Function<JsonNode, T> reader) {
+        return new DocumentCodec<>() {
+            @Override
+            public String encode(T record) {
+                return Json.string(writer.apply(record));
+            }
+
+            @Override
+            public T decode(String document) {
+                return reader.apply(Json.parseStored(document));
+            }
+        };
+    }
+
+    private static ObjectNode writeOperation(RegistrationOperation operation) {
+        ObjectNode node = Json.object();
+        node.put("operationId", operation.operationId());
+        node.put("registrationId", operation.registrationId());
+        node.put("status", operation.status().wireName());
+        if (operation.registrationState() != null) {
+            node.set("registrationState", RegistrationStateJson.write(operation.registrationState(), View.STORAGE));
+        }
+        Fields.putIfNotNull(node, "expiresAtUtc", Timestamps.format(operation.expiresAtUtc()));
+        EnrollmentJson.writeVersion(node, operation.version(), View.STORAGE);
+        return node;
+    }
+
+    private static RegistrationOperation readOperation(JsonNode node) {
+        JsonNode state = Fields.present(node, "registrationState");
+        return new RegistrationOperation(
+                Fields.string(node, "operationId"),
+                Fields.string(node, "registrationId"),
+                RegistrationStatus.fromWire(Fields.string(node, "status")),
+                state == null ? null : RegistrationStateJson.read(state),
+                Timestamps.parseOrNull(Fields.string(node, "expiresAtUtc")),
+                EnrollmentJson.readVersion(node));
+    }
+
+    private static ObjectNode writeInstance(ProvisioningInstance instance) {
+        ObjectNode node = Json.object();
+        node.put("hostName", instance.hostName());
+        node.put("idScope", instance.idScope());
+        ArrayNode policies = node.putArray("authorizationPolicies");
+        for (SharedAccessPolicy policy : instance.policies()) {
+            ObjectNode p = policies.addObject();
+            p.put("keyName", policy.keyName());
+            p.put("primaryKey", policy.primaryKey());
+            p.put("secondaryKey", policy.secondaryKey());
+            ArrayNode rights = p.putArray("rights");
+            policy.rights().stream().sorted().forEach(r -> rights.add(r.name()));
+        }
+        Fields.putIfNotNull(node, "createdDateTimeUtc", Timestamps.format(instance.createdDateTimeUtc()));
+        Fields.putIfNotNull(node, "etag", instance.etag());
+        return node;
+    }
+
+    private static ProvisioningInstance readInstance(JsonNode node) {
+        List<SharedAccessPolicy> policies = new ArrayList<>();
+        for (JsonNode p : node.path("authorizationPolicies")) {
+            Set<AccessRight> rights = EnumSet.noneOf(AccessRight.class);
+            for (JsonNode r : p.path("rights")) {
+                rights.add(AccessRight.valueOf(r.asText()));
+            }
+            policies.add(new SharedAccessPolicy(Fields.string(p, "keyName"), Fields.string(p, "primaryKey"),
+                    Fields.string(p, "secondaryKey"), rights));
+        }
+        return new ProvisioningInstance(
+                Fields.string(node, "hostName"),
+                Fields.string(node, "idScope"),
+                policies,
+                Fields.string(node, "etag"),
+                Timestamps.parseOrNull(Fields.string(node, "createdDateTimeUtc")));
+    }
+}
