@@ -1,0 +1,27 @@
+package dev.opendps.adapters.sqlite;
+
+/** The kinds of record kept in the {@code documents} table. The stored names are data: never rename them. */
+enum DocumentKind {
+    ENROLLMENT("enrollment", "enrollment"),
+    ENROLLMENT_GROUP("enrollmentGroup", "enrollment group"),
+    REGISTRATION_STATE("registrationState", "registration"),
+    REGISTRATION_OPERATION("registrationOperation", "operation");
+
+    private final String storedName;
+    private final String description;
+
+    DocumentKind(String storedName, String description) {
+        this.storedName = storedName;
+        this.description = description;
+    }
+
+    /** The value of the {@code kind} column. */
+    String storedName() {
+        return storedName;
+    }
+
+    /** How messages name a record of this kind. */
+    String description() {
+        return description;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.opendps.adapters.sqlite;
+
+import dev.opendps.adapters.DocumentCodec;
+import dev.opendps.domain.port.StoreException;
+import java.util.Objects;
+
+/**
+ * A codec whose failures name the record but not its document. Documents hold keys, and JSON parsers quote
+ * the text around an error, so the parser's exception is deliberately not kept as the cause.
+ */
+final class RedactingCodec<T> {
+    private final DocumentCodec<T> codec;
+    private final String description;
+
+    RedactingCodec(DocumentCodec<T> codec, String description) {
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.description = description;
+    }
+
+    String encode(T record, String id) {
+        try {
+            return codec.encode(record);
+        } catch (RuntimeException e) {
+            throw new StoreException("Could not encode the " + description + " '" + id + "' for storage ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    T decode(String document, String id) {
+        try {
+            return codec.decode(document);
+        } catch (RuntimeException e) {
+            throw new StoreException("The stored " + description + " '" + id + "' could not be decoded ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+}
