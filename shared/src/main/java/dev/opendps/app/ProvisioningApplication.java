@@ -1,0 +1,82 @@
+package dev.opendps.app;
+
+import dev.opendps.adapters.sqlite.SqliteDatabase;
+import dev.opendps.adapters.sqlite.SqliteEnrollmentGroupStore;
+import dev.opendps.adapters.sqlite.SqliteEnrollmentStore;
+import dev.opendps.adapters.sqlite.SqliteInstanceStore;
+import dev.opendps.adapters.sqlite.SqliteRegistrationOperationStore;
+import dev.opendps.adapters.sqlite.SqliteRegistrationStateStore;
+import dev.opendps.api.ServiceApi;
+import dev.opendps.config.AppSettings;
+import dev.opendps.config.Setting;
+import dev.opendps.service.EnrollmentService;
+import dev.opendps.service.InstanceBootstrap;
+import dev.opendps.service.InstanceDirectory;
+import dev.opendps.service.ServiceAuthenticator;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The composition root: builds the adapters the settings name and the use cases over them, once per
+ * process. Function classes get their collaborators from here (through the apps' instance injectors).
+ */
+public final class ProvisioningApplication implements AutoCloseable {
+    private static ProvisioningApplication shared;
+
+    private final Stores stores;
+    private final ServiceApi serviceApi;
+    private final InstanceBootstrap instanceBootstrap;
+
+    private ProvisioningApplication(AppSettings settings, Stores stores, Clock clock) {
+        this.stores = stores;
+        InstanceDirectory directory = new InstanceDirectory(stores.instances());
+        Duration skew = Duration.ofSeconds(settings.getInt(Setting.SAS_CLOCK_SKEW_SECONDS));
+        EnrollmentService enrollmentService = new EnrollmentService(stores.enrollments(), stores.enrollmentGroups(),
+                stores.registrationStates(), clock);
+        this.serviceApi = new ServiceApi(new ServiceAuthenticator(directory, clock, skew), enrollmentService, clock);
+        this.instanceBootstrap = new InstanceBootstrap(stores.instances(), clock);
+    }
+
+    /** The process-wide application, built from the app settings on first use. */
+    public static synchronized ProvisioningApplication shared() {
+        if (shared == null) {
+            shared = create(AppSettings.fromEnvironment(), Clock.systemUTC());
+        }
+        return shared;
+    }
+
+    public static ProvisioningApplication create(AppSettings settings, Clock clock) {
+        return new ProvisioningApplication(settings, openStores(settings), clock);
+    }
+
+    static Stores openStores(AppSettings settings) {
+        String kind = settings.get(Setting.STORE).toLowerCase(Locale.ROOT);
+        if (!kind.equals("sqlite")) {
+            throw new IllegalArgumentException(Setting.STORE.key() + " must be 'sqlite' (the only store so far), was '"
+                    + kind + "'");
+        }
+        SqliteDatabase database = SqliteDatabase.open(Path.of(settings.get(Setting.DATA_DIR)));
+        return new Stores(new SqliteInstanceStore(database), new SqliteEnrollmentStore(database),
+                new SqliteEnrollmentGroupStore(database), new SqliteRegistrationStateStore(database),
+                new SqliteRegistrationOperationStore(database), database::close);
+    }
+
+    public ServiceApi serviceApi() {
+        return serviceApi;
+    }
+
+    public InstanceBootstrap instanceBootstrap() {
+        return instanceBootstrap;
+    }
+
+    public Stores stores() {
+        return stores;
+    }
+
+    @Override
+    public void close() throws Exception {
+        stores.resources().close();
+    }
+}

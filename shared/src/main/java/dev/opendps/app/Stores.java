@@ -1,0 +1,17 @@
+package dev.opendps.app;
+
+import dev.opendps.domain.port.EnrollmentGroupStore;
+import dev.opendps.domain.port.EnrollmentStore;
+import dev.opendps.domain.port.InstanceStore;
+import dev.opendps.domain.port.RegistrationOperationStore;
+import dev.opendps.domain.port.RegistrationStateStore;
+
+/** The store adapters one deployment runs on, and what closes them. */
+public record Stores(
+        InstanceStore instances,
+        EnrollmentStore enrollments,
+        EnrollmentGroupStore enrollmentGroups,
+        RegistrationStateStore registrationStates,
+        RegistrationOperationStore registrationOperations,
+        AutoCloseable resources) {
+}

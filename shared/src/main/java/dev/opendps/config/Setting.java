@@ -1,0 +1,36 @@
+package dev.opendps.config;
+
+/**
+ * Every setting the function apps read, with its default. Each also appears in
+ * local.settings.sample.json and the README.
+ */
+public enum Setting {
+    /** Which store adapter backs enrollments and registrations: {@code sqlite} (embedded, durable). */
+    STORE("DPS_STORE", "sqlite"),
+    /** Folder of the embedded store (and of the local host's certificates and keys). */
+    DATA_DIR("DPS_DATA_DIR", ".dps-local"),
+    /** Host name of the instance the local host creates on first start (the connection string's HostName). */
+    DEFAULT_INSTANCE_HOST("DPS_DEFAULT_INSTANCE_HOST", "localhost"),
+    /** More instances the local host creates on start: comma-separated host names, each optionally {@code =idScope}. */
+    INSTANCES("DPS_INSTANCES", ""),
+    /** Clock skew tolerated on SAS expiry, in seconds. */
+    SAS_CLOCK_SKEW_SECONDS("DPS_SAS_CLOCK_SKEW_SECONDS", "300"),
+    /** Page size of queries that do not send x-ms-max-item-count. */
+    DEFAULT_PAGE_SIZE("DPS_DEFAULT_PAGE_SIZE", "100");
+
+    private final String key;
+    private final String defaultValue;
+
+    Setting(String key, String defaultValue) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.opendps.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.opendps.app.ProvisioningApplication;
+import dev.opendps.config.AppSettings;
+import dev.opendps.config.Setting;
+import dev.opendps.domain.AccessRight;
+import dev.opendps.domain.ProvisioningInstance;
+import dev.opendps.domain.SharedAccessPolicy;
+import dev.opendps.domain.SymmetricKeys;
+import dev.opendps.domain.auth.SharedAccessSignature;
+import dev.opendps.wire.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A service API over a real embedded store in a temporary folder, and signed requests to it. */
+final class ServiceApiFixture implements AutoCloseable {
+    static final String HOST = "dps-test.example.net";
+
+    final ProvisioningApplication application;
+    final ServiceApi api;
+    final ProvisioningInstance instance;
+    final SharedAccessPolicy readOnly;
+
+    ServiceApiFixture(Path dataDir) {
+        application = ProvisioningApplication.create(
+                AppSettings.of(Map.of(Setting.DATA_DIR.key(), dataDir.toString())), Clock.systemUTC());
+        api = application.serviceApi();
+        ProvisioningInstance created = application.instanceBootstrap().ensure(HOST, null);
+        readOnly = new SharedAccessPolicy("reader", SymmetricKeys.generate(), SymmetricKeys.generate(),
+                EnumSet.of(AccessRight.EnrollmentRead, AccessRight.RegistrationStatusRead));
+        List<SharedAccessPolicy> policies = new java.util.ArrayList<>(created.policies());
+        policies.add(readOnly);
+        instance = application.stores().instances().replace(new ProvisioningInstance(created.hostName(),
+                created.idScope(), policies, created.etag(), created.createdDateTimeUtc()), created.etag());
+    }
+
+    SharedAccessPolicy owner() {
+        return instance.policy(SharedAccessPolicy.OWNER).orElseThrow();
+    }
+
+    static String token(SharedAccessPolicy policy, Instant expiry) {
+        return SharedAccessSignature.sign(HOST, SharedAccessSignature.decodeKey(policy.primaryKey()), expiry,
+                policy.keyName());
+    }
+
+    Request as(SharedAccessPolicy policy) {
+        return new Request(token(policy, Instant.now().plus(Duration.ofHours(1))));
+    }
+
+    Request owner(String method) {
+        return as(owner()).method(method);
+    }
+
+    /** A request under construction. */
+    static final class Request {
+        final Map<String, String> headers = new LinkedHashMap<>();
+        String method = "GET";
+        byte[] body = new byte[0];
+
+        Request(String authorization) {
+            headers.put("Host", HOST);
+            if (authorization != null) {
+                headers.put("Authorization", authorization);
+            }
+        }
+
+        Request method(String value) {
+            method = value;
+            return this;
+        }
+
+        Request header(String name, String value) {
+            headers.put(name, value);
+            return this;
+        }
+
+        Request json(String text) {
+            headers.put("Content-Type", "application/json; charset=utf-8");
+            body = text.getBytes(StandardCharsets.UTF_8);
+            return this;
+        }
+
+        Request json(JsonNode node) {
+            return json(Json.string(node));
+        }
+
+        ApiRequest build() {
+            return new ApiRequest(method, headers, Map.of("api-version", "2021-10-01"), body);
+        }
+    }
+
+    static JsonNode body(ApiResponse response) {
+        return Json.parse(response.body());
+    }
+
+    @Override
+    public void close() throws Exception {
+        application.close();
+    }
+}
