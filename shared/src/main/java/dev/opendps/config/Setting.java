@@ -14,9 +14,7 @@ public enum Setting {
     /** More instances the local host creates on start: comma-separated host names, each optionally {@code =idScope}. */
     INSTANCES("DPS_INSTANCES", ""),
     /** Clock skew tolerated on SAS expiry, in seconds. */
-    SAS_CLOCK_SKEW_SECONDS("DPS_SAS_CLOCK_SKEW_SECONDS", "300"),
-    /** Page size of queries that do not send x-ms-max-item-count. */
-    DEFAULT_PAGE_SIZE("DPS_DEFAULT_PAGE_SIZE", "100");
+    SAS_CLOCK_SKEW_SECONDS("DPS_SAS_CLOCK_SKEW_SECONDS", "300");
 
     private final String key;
     private final String defaultValue;
