@@ -56,7 +56,7 @@ public final class LocalHostMain {
     }
 
     /** A compact log format, unless the user configured logging themselves. */
-    private static void useOneLineLogs() {
+    public static void useOneLineLogs() {
         if (System.getProperty("java.util.logging.config.file") == null
                 && System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");

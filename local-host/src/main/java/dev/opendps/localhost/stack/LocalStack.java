@@ -1,0 +1,167 @@
+package dev.opendps.localhost.stack;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.opendps.app.ProvisioningApplication;
+import dev.opendps.config.Setting;
+import dev.opendps.domain.ProvisioningInstance;
+import dev.opendps.localhost.AppSettings;
+import dev.opendps.localhost.FunctionsHost;
+import dev.opendps.localhost.HostSettings;
+import dev.opendps.localhost.HostedApp;
+import dev.opendps.service.InstanceBootstrap;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole local DPS on embedded defaults: the provisioning instances (created on first start and
+ * persisted), and the local Functions host serving both function apps over HTTPS. What a user needs to
+ * connect is printed and written to {@code connection.json} in the data directory.
+ */
+public final class LocalStack implements AutoCloseable {
+    private final FunctionsHost host;
+    private final List<ProvisioningInstance> instances;
+    private final Path connectionFile;
+
+    private LocalStack(FunctionsHost host, List<ProvisioningInstance> instances, Path connectionFile) {
+        this.host = host;
+        this.instances = List.copyOf(instances);
+        this.connectionFile = connectionFile;
+    }
+
+    public static LocalStack start(AppSettings settings, Path workingDirectory) throws IOException {
+        HostSettings hostSettings = HostSettings.from(settings, workingDirectory);
+        publishFunctionSettings(settings, hostSettings);
+        List<ProvisioningInstance> instances = ensureInstances(settings);
+        FunctionsHost host = FunctionsHost.start(hostSettings);
+        try {
+            Path connectionFile = hostSettings.dataDirectory().resolve("connection.json");
+            LocalStack stack = new LocalStack(host, instances, connectionFile);
+            Files.writeString(connectionFile, stack.connectionJson());
+            return stack;
+        } catch (IOException | RuntimeException e) {
+            host.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Function code reads settings from the environment or system properties ({@code dev.opendps.config.AppSettings}):
+     * settings given here in other ways are published as system properties, and the apps' embedded store
+     * lives in the host's data directory unless {@code DPS_DATA_DIR} says otherwise.
+     */
+    private static void publishFunctionSettings(AppSettings settings, HostSettings hostSettings) {
+        settings.publishAsSystemProperties();
+        for (Setting setting : Setting.values()) {
+            if (System.getenv(setting.key()) == null) {
+                settings.get(setting.key()).ifPresent(value -> System.setProperty(setting.key(), value));
+            }
+        }
+        if (settings.get(Setting.DATA_DIR.key()).isEmpty()) {
+            System.setProperty(Setting.DATA_DIR.key(), hostSettings.dataDirectory().toString());
+        }
+    }
+
+    /** The default instance and any listed in {@code DPS_INSTANCES} ({@code host} or {@code host=0neXXXXXXXX}). */
+    private static List<ProvisioningInstance> ensureInstances(AppSettings settings) throws IOException {
+        dev.opendps.config.AppSettings functionSettings = dev.opendps.config.AppSettings.fromEnvironment();
+        List<ProvisioningInstance> result = new ArrayList<>();
+        try (ProvisioningApplication application = ProvisioningApplication.create(functionSettings, Clock.systemUTC())) {
+            InstanceBootstrap bootstrap = application.instanceBootstrap();
+            result.add(bootstrap.ensure(functionSettings.get(Setting.DEFAULT_INSTANCE_HOST), null));
+            for (String entry : functionSettings.get(Setting.INSTANCES).split(",")) {
+                if (entry.isBlank()) {
+                    continue;
+                }
+                String[] parts = entry.trim().split("=", 2);
+                result.add(bootstrap.ensure(parts[0].trim(), parts.length > 1 ? parts[1].trim() : null));
+            }
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("Could not prepare the provisioning instances", e);
+        }
+        return result;
+    }
+
+    public FunctionsHost host() {
+        return host;
+    }
+
+    /** The default instance first, then those from {@code DPS_INSTANCES}. */
+    public List<ProvisioningInstance> instances() {
+        return instances;
+    }
+
+    public Path connectionFile() {
+        return connectionFile;
+    }
+
+    /** Devices take {@code host:port} as their global endpoint; the Java device client accepts it as is. */
+    public String globalDeviceEndpoint() {
+        return "localhost:" + host.port();
+    }
+
+    public String serviceEndpoint(ProvisioningInstance instance) {
+        return "https://" + instance.hostName() + ":" + host.port();
+    }
+
+    String connectionJson() throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        ProvisioningInstance main = instances.get(0);
+        root.put("deviceEndpoint", host.baseUri().toString());
+        root.put("globalDeviceEndpoint", globalDeviceEndpoint());
+        root.put("serviceEndpoint", serviceEndpoint(main));
+        root.put("idScope", main.idScope());
+        root.put("serviceConnectionString", InstanceBootstrap.connectionString(main));
+        root.put("caCertificate", host.caCertificatePath().toString());
+        ArrayNode all = root.putArray("instances");
+        for (ProvisioningInstance instance : instances) {
+            all.addObject().put("hostName", instance.hostName()).put("idScope", instance.idScope())
+                    .put("serviceEndpoint", serviceEndpoint(instance))
+                    .put("serviceConnectionString", InstanceBootstrap.connectionString(instance));
+        }
+        ObjectNode apps = root.putObject("functionApps");
+        for (HostedApp app : host.apps()) {
+            Map<String, String> entry = new LinkedHashMap<>();
+            String prefix = app.routePrefix().isEmpty() ? "" : "/" + app.routePrefix();
+            entry.put("baseUrl", host.baseUri().toString().replaceAll("/$", "") + prefix);
+            entry.put("functionKey", app.keys().functionKey());
+            apps.set(app.name(), mapper.valueToTree(entry));
+        }
+        return mapper.writeValueAsString(root) + "\n";
+    }
+
+    /** The summary printed on start: everything needed to point devices and service clients here. */
+    public void printSummary(PrintStream out) {
+        ProvisioningInstance main = instances.get(0);
+        out.println();
+        out.println("OpenDPS is running.");
+        out.println("  Device endpoint (global endpoint): " + globalDeviceEndpoint() + "   (" + host.baseUri() + ")");
+        out.println("  ID scope:                          " + main.idScope());
+        out.println("  Service endpoint:                  " + serviceEndpoint(main));
+        out.println("  Service connection string:         " + InstanceBootstrap.connectionString(main));
+        out.println("  CA certificate (trust it):         " + host.caCertificatePath());
+        for (ProvisioningInstance other : instances.subList(1, instances.size())) {
+            out.println("  Instance " + other.hostName() + ": ID scope " + other.idScope() + ", "
+                    + InstanceBootstrap.connectionString(other));
+        }
+        out.println("  Written to:                        " + connectionFile);
+        out.flush();
+    }
+
+    @Override
+    public void close() {
+        host.close();
+    }
+}
