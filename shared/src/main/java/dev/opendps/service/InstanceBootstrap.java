@@ -1,6 +1,7 @@
 package dev.opendps.service;
 
 import dev.opendps.domain.AccessRight;
+import dev.opendps.domain.AllocationPolicy;
 import dev.opendps.domain.ErrorCode;
 import dev.opendps.domain.ProvisioningException;
 import dev.opendps.domain.ProvisioningInstance;
@@ -56,7 +57,8 @@ public final class InstanceBootstrap {
         SharedAccessPolicy owner = new SharedAccessPolicy(SharedAccessPolicy.OWNER, SymmetricKeys.generate(),
                 SymmetricKeys.generate(), EnumSet.allOf(AccessRight.class));
         ProvisioningInstance instance = new ProvisioningInstance(host,
-                idScope != null ? idScope : randomIdScope(), List.of(owner), null, clock.instant());
+                idScope != null ? idScope : randomIdScope(), List.of(owner), List.of(), AllocationPolicy.HASHED, null,
+                clock.instant());
         try {
             return instances.create(instance);
         } catch (RecordAlreadyExistsException e) {

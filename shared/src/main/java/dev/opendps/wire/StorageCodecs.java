@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.adapters.DocumentCodec;
 import dev.opendps.domain.AccessRight;
+import dev.opendps.domain.AllocationPolicy;
+import dev.opendps.domain.LinkedHub;
 import dev.opendps.domain.DeviceRegistrationState;
 import dev.opendps.domain.EnrollmentGroup;
 import dev.opendps.domain.IndividualEnrollment;
@@ -98,6 +100,13 @@ public final class StorageCodecs {
             ArrayNode rights = p.putArray("rights");
             policy.rights().stream().sorted().forEach(r -> rights.add(r.name()));
         }
+        ArrayNode hubs = node.putArray("linkedHubs");
+        for (LinkedHub hub : instance.linkedHubs()) {
+            hubs.addObject().put("hostName", hub.hostName()).put("allocationWeight", hub.allocationWeight())
+                    .put("applyAllocationPolicy", hub.applyAllocationPolicy())
+                    .put("connectionString", hub.connectionString());
+        }
+        node.put("defaultAllocationPolicy", instance.defaultAllocationPolicy().wireName());
         Fields.putIfNotNull(node, "createdDateTimeUtc", Timestamps.format(instance.createdDateTimeUtc()));
         Fields.putIfNotNull(node, "etag", instance.etag());
         return node;
@@ -113,10 +122,18 @@ public final class StorageCodecs {
             policies.add(new SharedAccessPolicy(Fields.string(p, "keyName"), Fields.string(p, "primaryKey"),
                     Fields.string(p, "secondaryKey"), rights));
         }
+        List<LinkedHub> hubs = new ArrayList<>();
+        for (JsonNode h : node.path("linkedHubs")) {
+            hubs.add(new LinkedHub(Fields.string(h, "hostName"), h.path("allocationWeight").asInt(1),
+                    h.path("applyAllocationPolicy").asBoolean(true), Fields.string(h, "connectionString")));
+        }
+        String defaultPolicy = Fields.string(node, "defaultAllocationPolicy");
         return new ProvisioningInstance(
                 Fields.string(node, "hostName"),
                 Fields.string(node, "idScope"),
                 policies,
+                hubs,
+                defaultPolicy == null ? AllocationPolicy.HASHED : AllocationPolicy.fromWire(defaultPolicy),
                 Fields.string(node, "etag"),
                 Timestamps.parseOrNull(Fields.string(node, "createdDateTimeUtc")));
     }

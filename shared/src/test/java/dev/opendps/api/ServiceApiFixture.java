@@ -38,8 +38,7 @@ final class ServiceApiFixture implements AutoCloseable {
                 EnumSet.of(AccessRight.EnrollmentRead, AccessRight.RegistrationStatusRead));
         List<SharedAccessPolicy> policies = new java.util.ArrayList<>(created.policies());
         policies.add(readOnly);
-        instance = application.stores().instances().replace(new ProvisioningInstance(created.hostName(),
-                created.idScope(), policies, created.etag(), created.createdDateTimeUtc()), created.etag());
+        instance = application.stores().instances().replace(created.withPolicies(policies), created.etag());
     }
 
     SharedAccessPolicy owner() {

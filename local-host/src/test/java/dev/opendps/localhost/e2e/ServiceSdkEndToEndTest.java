@@ -287,8 +287,7 @@ class ServiceSdkEndToEndTest {
             ProvisioningInstance current = admin.stores().instances().findByIdScope(instance.idScope()).orElseThrow();
             List<SharedAccessPolicy> policies = new ArrayList<>(current.policies());
             policies.add(reader);
-            admin.stores().instances().replace(new ProvisioningInstance(current.hostName(), current.idScope(), policies,
-                    current.etag(), current.createdDateTimeUtc()), current.etag());
+            admin.stores().instances().replace(current.withPolicies(policies), current.etag());
         }
         ProvisioningServiceClient readOnly = new ProvisioningServiceClient("HostName=" + instance.hostName()
                 + ";SharedAccessKeyName=" + reader.keyName() + ";SharedAccessKey=" + reader.primaryKey());

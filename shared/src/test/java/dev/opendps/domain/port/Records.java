@@ -11,6 +11,7 @@ import dev.opendps.domain.DeviceRegistrationState;
 import dev.opendps.domain.EnrollmentGroup;
 import dev.opendps.domain.EnrollmentSettings;
 import dev.opendps.domain.IndividualEnrollment;
+import dev.opendps.domain.LinkedHub;
 import dev.opendps.domain.ProvisioningInstance;
 import dev.opendps.domain.ProvisioningStatus;
 import dev.opendps.domain.RecordVersion;
@@ -229,14 +230,19 @@ public final class Records {
                 new SharedAccessPolicy("enrollmentreader", "cmVhZGVyLXByaW1hcnkta2V5LWZvci10ZXN0cw==",
                         "cmVhZGVyLXNlY29uZGFyeS1rZXktZm9yLXRlc3Rz",
                         Set.of(AccessRight.EnrollmentRead, AccessRight.RegistrationStatusRead))),
-                null, CREATED);
+                List.of(new LinkedHub("hub-a.azure-devices.net", 1, true,
+                                "HostName=hub-a.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=aHViLWEta2V5"),
+                        new LinkedHub("hub-b.azure-devices.net", 250, false,
+                                "HostName=hub-b.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=aHViLWIta2V5")),
+                AllocationPolicy.STATIC, null, CREATED);
     }
 
     public static ProvisioningInstance withPolicies(ProvisioningInstance i, List<SharedAccessPolicy> policies) {
-        return new ProvisioningInstance(i.hostName(), i.idScope(), policies, i.etag(), i.createdDateTimeUtc());
+        return i.withPolicies(policies);
     }
 
     public static ProvisioningInstance withHostName(ProvisioningInstance i, String hostName) {
-        return new ProvisioningInstance(hostName, i.idScope(), i.policies(), i.etag(), i.createdDateTimeUtc());
+        return new ProvisioningInstance(hostName, i.idScope(), i.policies(), i.linkedHubs(),
+                i.defaultAllocationPolicy(), i.etag(), i.createdDateTimeUtc());
     }
 }
