@@ -29,7 +29,7 @@ public final class ApiCall {
     }
 
     public ApiResponse run(String operation, ApiRequest request, Supplier<ApiResponse> work) {
-        String trackingId = UUID.randomUUID().toString();
+        String trackingId = newTrackingId();
         try {
             checkBody(request);
             ApiResponse response = work.get();
@@ -53,7 +53,11 @@ public final class ApiCall {
                 .withHeader("x-ms-request-id", trackingId);
     }
 
-    private static void checkBody(ApiRequest request) {
+    static String newTrackingId() {
+        return UUID.randomUUID().toString();
+    }
+
+    static void checkBody(ApiRequest request) {
         if (request.body().length > MAX_BODY_BYTES) {
             throw new ProvisioningException(ErrorCode.PAYLOAD_TOO_LARGE,
                     "The request body exceeds the maximum message size of 96 KB.");

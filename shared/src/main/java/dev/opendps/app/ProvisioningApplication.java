@@ -6,7 +6,12 @@ import dev.opendps.adapters.sqlite.SqliteEnrollmentStore;
 import dev.opendps.adapters.sqlite.SqliteInstanceStore;
 import dev.opendps.adapters.sqlite.SqliteRegistrationOperationStore;
 import dev.opendps.adapters.sqlite.SqliteRegistrationStateStore;
+import dev.opendps.adapters.sqlite.SqliteHubRegistry;
+import dev.opendps.api.DeviceApi;
+import dev.opendps.api.LocalHubRegistryApi;
 import dev.opendps.api.ServiceApi;
+import dev.opendps.domain.allocation.HubAllocation;
+import dev.opendps.service.registration.DeviceRegistrationService;
 import dev.opendps.config.AppSettings;
 import dev.opendps.config.Setting;
 import dev.opendps.service.EnrollmentService;
@@ -27,6 +32,8 @@ public final class ProvisioningApplication implements AutoCloseable {
 
     private final Stores stores;
     private final ServiceApi serviceApi;
+    private final DeviceApi deviceApi;
+    private final LocalHubRegistryApi localHubRegistryApi;
     private final InstanceBootstrap instanceBootstrap;
 
     private ProvisioningApplication(AppSettings settings, Stores stores, Clock clock) {
@@ -36,6 +43,11 @@ public final class ProvisioningApplication implements AutoCloseable {
         EnrollmentService enrollmentService = new EnrollmentService(stores.enrollments(), stores.enrollmentGroups(),
                 stores.registrationStates(), clock);
         this.serviceApi = new ServiceApi(new ServiceAuthenticator(directory, clock, skew), enrollmentService, clock);
+        Duration maxLifetime = Duration.ofSeconds(settings.getInt(Setting.SAS_MAX_LIFETIME_SECONDS));
+        this.deviceApi = new DeviceApi(new DeviceRegistrationService(directory, stores.enrollments(),
+                stores.enrollmentGroups(), stores.registrationStates(), stores.registrationOperations(), stores.hubs(),
+                new HubAllocation(), clock, skew, maxLifetime), clock);
+        this.localHubRegistryApi = new LocalHubRegistryApi(stores.hubs(), clock);
         this.instanceBootstrap = new InstanceBootstrap(stores.instances(), clock);
     }
 
@@ -60,11 +72,19 @@ public final class ProvisioningApplication implements AutoCloseable {
         SqliteDatabase database = SqliteDatabase.open(Path.of(settings.get(Setting.DATA_DIR)));
         return new Stores(new SqliteInstanceStore(database), new SqliteEnrollmentStore(database),
                 new SqliteEnrollmentGroupStore(database), new SqliteRegistrationStateStore(database),
-                new SqliteRegistrationOperationStore(database), database::close);
+                new SqliteRegistrationOperationStore(database), new SqliteHubRegistry(database), database::close);
     }
 
     public ServiceApi serviceApi() {
         return serviceApi;
+    }
+
+    public DeviceApi deviceApi() {
+        return deviceApi;
+    }
+
+    public LocalHubRegistryApi localHubRegistryApi() {
+        return localHubRegistryApi;
     }
 
     public InstanceBootstrap instanceBootstrap() {

@@ -1,6 +1,7 @@
 package dev.opendps.app;
 
 import dev.opendps.domain.port.EnrollmentGroupStore;
+import dev.opendps.domain.port.HubRegistry;
 import dev.opendps.domain.port.EnrollmentStore;
 import dev.opendps.domain.port.InstanceStore;
 import dev.opendps.domain.port.RegistrationOperationStore;
@@ -13,5 +14,6 @@ public record Stores(
         EnrollmentGroupStore enrollmentGroups,
         RegistrationStateStore registrationStates,
         RegistrationOperationStore registrationOperations,
+        HubRegistry hubs,
         AutoCloseable resources) {
 }

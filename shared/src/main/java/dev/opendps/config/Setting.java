@@ -14,7 +14,17 @@ public enum Setting {
     /** More instances the local host creates on start: comma-separated host names, each optionally {@code =idScope}. */
     INSTANCES("DPS_INSTANCES", ""),
     /** Clock skew tolerated on SAS expiry, in seconds. */
-    SAS_CLOCK_SKEW_SECONDS("DPS_SAS_CLOCK_SKEW_SECONDS", "300");
+    SAS_CLOCK_SKEW_SECONDS("DPS_SAS_CLOCK_SKEW_SECONDS", "300"),
+    /** Longest lifetime a device SAS token may have left (its {@code se} at most this far ahead), in seconds. */
+    SAS_MAX_LIFETIME_SECONDS("DPS_SAS_MAX_LIFETIME_SECONDS", "2592000"),
+    /**
+     * Hubs linked to the default instance, applied by the local host on every start: IoT Hub connection
+     * strings separated by commas, each optionally with {@code ;AllocationWeight=N;ApplyAllocationPolicy=false}.
+     * Empty: two embedded local hubs.
+     */
+    LINKED_HUBS("DPS_LINKED_HUBS", ""),
+    /** The default instance's service-level allocation policy: hashed, geoLatency or static (never custom). */
+    DEFAULT_ALLOCATION_POLICY("DPS_DEFAULT_ALLOCATION_POLICY", "hashed");
 
     private final String key;
     private final String defaultValue;

@@ -56,14 +56,19 @@ public final class SymmetricKeys {
      * @throws ProvisioningException {@link ErrorCode#INVALID_SYMMETRIC_KEY} if the group key is not base64
      */
     public static String deriveDeviceKey(String groupKeyBase64, String registrationId) {
+        return Base64.getEncoder().encodeToString(
+                deriveDeviceKey(SharedAccessSignature.decodeKey(groupKeyBase64), registrationId));
+    }
+
+    /** The same derivation on a decoded group key, giving the raw device key (for verifying tokens). */
+    public static byte[] deriveDeviceKey(byte[] groupKey, String registrationId) {
         Objects.requireNonNull(registrationId, "registrationId");
-        byte[] groupKey = SharedAccessSignature.decodeKey(groupKeyBase64);
         Mac mac = MAC.get();
         try {
             mac.init(new SecretKeySpec(groupKey, "HmacSHA256"));
         } catch (InvalidKeyException e) {
             throw new IllegalStateException("HMAC-SHA256 rejected the key", e);
         }
-        return Base64.getEncoder().encodeToString(mac.doFinal(registrationId.getBytes(StandardCharsets.UTF_8)));
+        return mac.doFinal(registrationId.getBytes(StandardCharsets.UTF_8));
     }
 }

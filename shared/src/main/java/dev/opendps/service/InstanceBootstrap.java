@@ -3,6 +3,7 @@ package dev.opendps.service;
 import dev.opendps.domain.AccessRight;
 import dev.opendps.domain.AllocationPolicy;
 import dev.opendps.domain.ErrorCode;
+import dev.opendps.domain.LinkedHub;
 import dev.opendps.domain.ProvisioningException;
 import dev.opendps.domain.ProvisioningInstance;
 import dev.opendps.domain.SharedAccessPolicy;
@@ -65,6 +66,33 @@ public final class InstanceBootstrap {
             // Another process created it at the same moment, or the random scope collided: read what won.
             return instances.findByHostName(host).orElseThrow(() -> e);
         }
+    }
+
+    /**
+     * Links {@code hubs} to the instance and sets its default allocation policy; with no hubs given, an
+     * instance without hubs gets {@code localHubs} embedded local hubs (so a fresh local stack can assign
+     * devices), and one that has hubs keeps them.
+     */
+    public ProvisioningInstance configureHubs(ProvisioningInstance instance, List<LinkedHub> hubs,
+                                              AllocationPolicy defaultPolicy, int localHubs) {
+        List<LinkedHub> wanted = hubs;
+        if (wanted.isEmpty()) {
+            wanted = instance.linkedHubs().isEmpty() ? localHubs(localHubs) : instance.linkedHubs();
+        }
+        if (wanted.equals(instance.linkedHubs()) && defaultPolicy == instance.defaultAllocationPolicy()) {
+            return instance;
+        }
+        return instances.replace(instance.withHubs(wanted, defaultPolicy), instance.etag());
+    }
+
+    private static List<LinkedHub> localHubs(int count) {
+        List<LinkedHub> hubs = new java.util.ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            String host = "local-hub-" + i + ".localhost";
+            hubs.add(new LinkedHub(host, 1, true,
+                    "HostName=" + host + ";SharedAccessKeyName=iothubowner;SharedAccessKey=" + SymmetricKeys.generate()));
+        }
+        return hubs;
     }
 
     static String randomIdScope() {

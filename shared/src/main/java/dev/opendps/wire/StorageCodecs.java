@@ -9,6 +9,7 @@ import dev.opendps.domain.AllocationPolicy;
 import dev.opendps.domain.LinkedHub;
 import dev.opendps.domain.DeviceRegistrationState;
 import dev.opendps.domain.EnrollmentGroup;
+import dev.opendps.domain.HubDevice;
 import dev.opendps.domain.IndividualEnrollment;
 import dev.opendps.domain.ProvisioningInstance;
 import dev.opendps.domain.RegistrationOperation;
@@ -46,6 +47,15 @@ public final class StorageCodecs {
 
     public static DocumentCodec<ProvisioningInstance> instances() {
         return codec(StorageCodecs::writeInstance, StorageCodecs::readInstance);
+    }
+
+    /**
+     * Device identities of the embedded hub registry, shaped as IoT Hub's registry and twin show them
+     * (dps-protocol.md §7): {@code authentication} with {@code symmetricKey} or {@code x509Thumbprint},
+     * {@code capabilities.iotEdge}, {@code status}, and the twin's {@code tags} and {@code properties.desired}.
+     */
+    public static DocumentCodec<HubDevice> hubDevices() {
+        return codec(StorageCodecs::writeHubDevice, StorageCodecs::readHubDevice);
     }
 
     private static <T> DocumentCodec<T> codec(java.util.function.Function<T, ObjectNode> writer,
@@ -136,5 +146,62 @@ public final class StorageCodecs {
                 defaultPolicy == null ? AllocationPolicy.HASHED : AllocationPolicy.fromWire(defaultPolicy),
                 Fields.string(node, "etag"),
                 Timestamps.parseOrNull(Fields.string(node, "createdDateTimeUtc")));
+    }
+
+    private static ObjectNode writeHubDevice(HubDevice device) {
+        ObjectNode node = Json.object();
+        node.put("hubHostName", device.hubHostName());
+        node.put("deviceId", device.deviceId());
+        HubDevice.Authentication authentication = device.authentication();
+        if (authentication != null) {
+            ObjectNode auth = node.putObject("authentication");
+            Fields.putIfNotNull(auth, "type", authentication.type());
+            if (authentication.primaryKey() != null || authentication.secondaryKey() != null) {
+                ObjectNode keys = auth.putObject("symmetricKey");
+                Fields.putIfNotNull(keys, "primaryKey", authentication.primaryKey());
+                Fields.putIfNotNull(keys, "secondaryKey", authentication.secondaryKey());
+            }
+            if (authentication.primaryThumbprint() != null || authentication.secondaryThumbprint() != null) {
+                ObjectNode thumbprints = auth.putObject("x509Thumbprint");
+                Fields.putIfNotNull(thumbprints, "primaryThumbprint", authentication.primaryThumbprint());
+                Fields.putIfNotNull(thumbprints, "secondaryThumbprint", authentication.secondaryThumbprint());
+            }
+        }
+        node.putObject("capabilities").put("iotEdge", device.iotEdge());
+        node.put("status", device.enabled() ? "enabled" : "disabled");
+        if (device.tags() != null) {
+            node.set("tags", device.tags());
+        }
+        if (device.desiredProperties() != null) {
+            node.putObject("properties").set("desired", device.desiredProperties());
+        }
+        EnrollmentJson.writeVersion(node, device.version(), View.STORAGE);
+        return node;
+    }
+
+    private static HubDevice readHubDevice(JsonNode node) {
+        ObjectNode auth = Fields.object(node, "authentication");
+        ObjectNode keys = Fields.object(auth, "symmetricKey");
+        ObjectNode thumbprints = Fields.object(auth, "x509Thumbprint");
+        HubDevice.Authentication authentication = auth == null ? null : new HubDevice.Authentication(
+                Fields.string(auth, "type"),
+                Fields.string(keys, "primaryKey"),
+                Fields.string(keys, "secondaryKey"),
+                Fields.string(thumbprints, "primaryThumbprint"),
+                Fields.string(thumbprints, "secondaryThumbprint"));
+        Boolean iotEdge = Fields.bool(Fields.object(node, "capabilities"), "iotEdge");
+        String status = Fields.string(node, "status");
+        if (status != null && !status.equals("enabled") && !status.equals("disabled")) {
+            throw new IllegalArgumentException("status must be enabled or disabled");
+        }
+        return new HubDevice(
+                Fields.string(node, "hubHostName"),
+                Fields.string(node, "deviceId"),
+                authentication,
+                iotEdge != null && iotEdge,
+                !"disabled".equals(status),
+                Fields.present(node, "tags"),
+                Fields.present(Fields.object(node, "properties"), "desired"),
+                EnrollmentJson.readVersion(node));
     }
 }

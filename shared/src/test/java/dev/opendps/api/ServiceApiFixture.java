@@ -38,7 +38,10 @@ final class ServiceApiFixture implements AutoCloseable {
                 EnumSet.of(AccessRight.EnrollmentRead, AccessRight.RegistrationStatusRead));
         List<SharedAccessPolicy> policies = new java.util.ArrayList<>(created.policies());
         policies.add(readOnly);
-        instance = application.stores().instances().replace(created.withPolicies(policies), created.etag());
+        ProvisioningInstance withPolicies = application.stores().instances().replace(created.withPolicies(policies),
+                created.etag());
+        instance = application.instanceBootstrap().configureHubs(withPolicies, List.of(),
+                dev.opendps.domain.AllocationPolicy.HASHED, 2);
     }
 
     SharedAccessPolicy owner() {

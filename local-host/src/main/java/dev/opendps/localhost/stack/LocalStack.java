@@ -11,7 +11,9 @@ import dev.opendps.localhost.AppSettings;
 import dev.opendps.localhost.FunctionsHost;
 import dev.opendps.localhost.HostSettings;
 import dev.opendps.localhost.HostedApp;
+import dev.opendps.domain.AllocationPolicy;
 import dev.opendps.service.InstanceBootstrap;
+import dev.opendps.service.LinkedHubSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -28,6 +30,9 @@ import java.util.Map;
  * connect is printed and written to {@code connection.json} in the data directory.
  */
 public final class LocalStack implements AutoCloseable {
+    /** Embedded hubs an instance gets when no hubs are configured, so devices can be assigned out of the box. */
+    static final int LOCAL_HUBS = 2;
+
     private final FunctionsHost host;
     private final List<ProvisioningInstance> instances;
     private final Path connectionFile;
@@ -77,13 +82,16 @@ public final class LocalStack implements AutoCloseable {
         List<ProvisioningInstance> result = new ArrayList<>();
         try (ProvisioningApplication application = ProvisioningApplication.create(functionSettings, Clock.systemUTC())) {
             InstanceBootstrap bootstrap = application.instanceBootstrap();
-            result.add(bootstrap.ensure(functionSettings.get(Setting.DEFAULT_INSTANCE_HOST), null));
+            ProvisioningInstance main = bootstrap.ensure(functionSettings.get(Setting.DEFAULT_INSTANCE_HOST), null);
+            result.add(bootstrap.configureHubs(main, LinkedHubSettings.parse(functionSettings.get(Setting.LINKED_HUBS)),
+                    AllocationPolicy.fromWire(functionSettings.get(Setting.DEFAULT_ALLOCATION_POLICY)), LOCAL_HUBS));
             for (String entry : functionSettings.get(Setting.INSTANCES).split(",")) {
                 if (entry.isBlank()) {
                     continue;
                 }
                 String[] parts = entry.trim().split("=", 2);
-                result.add(bootstrap.ensure(parts[0].trim(), parts.length > 1 ? parts[1].trim() : null));
+                ProvisioningInstance extra = bootstrap.ensure(parts[0].trim(), parts.length > 1 ? parts[1].trim() : null);
+                result.add(bootstrap.configureHubs(extra, List.of(), extra.defaultAllocationPolicy(), LOCAL_HUBS));
             }
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -152,6 +160,8 @@ public final class LocalStack implements AutoCloseable {
         out.println("  Service endpoint:                  " + serviceEndpoint(main));
         out.println("  Service connection string:         " + InstanceBootstrap.connectionString(main));
         out.println("  CA certificate (trust it):         " + host.caCertificatePath());
+        out.println("  Linked hubs:                       " + String.join(", ",
+                main.linkedHubs().stream().map(h -> h.hostName() + " (weight " + h.allocationWeight() + ")").toList()));
         for (ProvisioningInstance other : instances.subList(1, instances.size())) {
             out.println("  Instance " + other.hostName() + ": ID scope " + other.idScope() + ", "
                     + InstanceBootstrap.connectionString(other));

@@ -5,7 +5,9 @@ enum DocumentKind {
     ENROLLMENT("enrollment", "enrollment"),
     ENROLLMENT_GROUP("enrollmentGroup", "enrollment group"),
     REGISTRATION_STATE("registrationState", "registration"),
-    REGISTRATION_OPERATION("registrationOperation", "operation");
+    REGISTRATION_OPERATION("registrationOperation", "operation"),
+    /** Device identities of the embedded hub registry; the "ID scope" column holds the hub's host name. */
+    HUB_DEVICE("hubDevice", "hub device");
 
     private final String storedName;
     private final String description;

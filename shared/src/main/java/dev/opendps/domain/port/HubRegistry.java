@@ -7,6 +7,9 @@ import java.util.Optional;
 /**
  * The identity registries of the IoT hubs DPS assigns devices to (dps-protocol.md §7). The embedded
  * adapter keeps them locally for inspection; a later adapter calls IoT Hub's registry REST API.
+ * Device ids are case-sensitive, as in IoT Hub (§6.3); hub host names are not. {@code createOrUpdate} is safe
+ * when registrations of one device race: they end in one identity, which keeps its creation time. The
+ * registry sets the device's etag and timestamps and names the hub it is in.
  */
 public interface HubRegistry {
 

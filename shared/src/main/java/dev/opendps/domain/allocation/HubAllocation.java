@@ -1,0 +1,104 @@
+package dev.opendps.domain.allocation;
+
+import dev.opendps.domain.AllocationPolicy;
+import dev.opendps.domain.EnrollmentSettings;
+import dev.opendps.domain.ErrorCode;
+import dev.opendps.domain.LinkedHub;
+import dev.opendps.domain.ProvisioningInstance;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Chooses the IoT hub a registering device goes to (dps-protocol.md §6.1).
+ *
+ * <ul>
+ *   <li>Policy: the enrollment's {@code allocationPolicy}, else the instance's default.</li>
+ *   <li>Candidates: the linked hubs named in the enrollment's {@code iotHubs} (case-insensitively; names that
+ *       are not linked hubs are ignored), or every linked hub if {@code iotHubs} is empty. An enrollment that
+ *       names only hubs that are no longer linked gets no hub rather than any hub: it asked for those.</li>
+ *   <li>{@code hashed}: {@link WeightedHashAllocation} over the candidates that have
+ *       {@code applyAllocationPolicy}.</li>
+ *   <li>{@code geoLatency}: treated as {@code hashed} for now. Real DPS picks the hub nearest the device
+ *       and hashes by weight among equals; a self-hosted service knows neither the device's nor the hubs'
+ *       locations, and every hub being "equally near" makes that tie-break the whole rule.</li>
+ *   <li>{@code static}: the enrollment's one hub ({@code iotHubs[0]}, else the legacy {@code iotHubHostName}),
+ *       which must be linked; {@code applyAllocationPolicy} does not apply, since nothing is being chosen.</li>
+ *   <li>{@code custom}: not available yet (the webhook of §5 comes later), so it fails with 400207.</li>
+ * </ul>
+ * A device for which no hub is found fails with 400208.
+ */
+public final class HubAllocation {
+
+    /** The hub for {@code registrationId} registering through {@code enrollment} on {@code instance}. */
+    public AllocationResult allocate(ProvisioningInstance instance, EnrollmentSettings enrollment,
+                                     String registrationId) {
+        Objects.requireNonNull(instance, "instance");
+        Objects.requireNonNull(enrollment, "enrollment");
+        Objects.requireNonNull(registrationId, "registrationId");
+        AllocationPolicy policy = enrollment.allocationPolicy() != null
+                ? enrollment.allocationPolicy()
+                : instance.defaultAllocationPolicy();
+        return switch (policy) {
+            case HASHED, GEO_LATENCY -> hashed(instance, enrollment, registrationId);
+            case STATIC -> staticHub(instance, enrollment);
+            case CUSTOM -> AllocationResult.failed(ErrorCode.CUSTOM_ALLOCATION_FAILED,
+                    "Custom allocation is not available yet.");
+        };
+    }
+
+    private static AllocationResult hashed(ProvisioningInstance instance, EnrollmentSettings enrollment,
+                                           String registrationId) {
+        if (instance.linkedHubs().isEmpty()) {
+            return noLinkedHub();
+        }
+        List<LinkedHub> candidates = candidates(instance, enrollment);
+        if (candidates.isEmpty()) {
+            return AllocationResult.failed(ErrorCode.NO_HUB, "The enrollment's IoT hubs " + enrollment.iotHubs()
+                    + " are not linked to this provisioning service.");
+        }
+        List<LinkedHub> allocatable = candidates.stream().filter(LinkedHub::applyAllocationPolicy).toList();
+        return WeightedHashAllocation.choose(registrationId, allocatable)
+                .map(AllocationResult::assigned)
+                .orElseGet(() -> AllocationResult.failed(ErrorCode.NO_HUB, "No candidate IoT hub "
+                        + hostNames(candidates) + " has applyAllocationPolicy set, so the allocation policy"
+                        + " may choose none of them."));
+    }
+
+    /** The linked hubs the enrollment allows, each once, in the order of the instance's links. */
+    private static List<LinkedHub> candidates(ProvisioningInstance instance, EnrollmentSettings enrollment) {
+        if (enrollment.iotHubs().isEmpty()) {
+            return instance.linkedHubs();
+        }
+        List<LinkedHub> named = new ArrayList<>();
+        for (LinkedHub hub : instance.linkedHubs()) {
+            if (enrollment.iotHubs().stream().anyMatch(name -> name.equalsIgnoreCase(hub.hostName()))) {
+                named.add(hub);
+            }
+        }
+        return named;
+    }
+
+    private static AllocationResult staticHub(ProvisioningInstance instance, EnrollmentSettings enrollment) {
+        String name = !enrollment.iotHubs().isEmpty() ? enrollment.iotHubs().get(0) : enrollment.iotHubHostName();
+        if (name == null || name.isBlank()) {
+            return AllocationResult.failed(ErrorCode.NO_HUB,
+                    "The static allocation policy needs the enrollment to name one IoT hub, and it names none.");
+        }
+        if (instance.linkedHubs().isEmpty()) {
+            return noLinkedHub();
+        }
+        return instance.linkedHub(name)
+                .map(AllocationResult::assigned)
+                .orElseGet(() -> AllocationResult.failed(ErrorCode.NO_HUB, "The enrollment's static IoT hub '"
+                        + name + "' is not linked to this provisioning service."));
+    }
+
+    private static AllocationResult noLinkedHub() {
+        return AllocationResult.failed(ErrorCode.NO_HUB, "No IoT hub is linked to this provisioning service.");
+    }
+
+    private static List<String> hostNames(List<LinkedHub> hubs) {
+        return hubs.stream().map(LinkedHub::hostName).toList();
+    }
+}
