@@ -12,7 +12,9 @@ import java.util.List;
  * One function app's class loader over its script jar and {@code lib/*.jar}, child-first like the Java worker's:
  * the app's own copies of libraries win, except the Functions library and SPI packages
  * ({@code com.microsoft.azure.functions.}) and JDK classes, which come from the host so that the host's
- * implementations of the library interfaces are the ones the function sees.
+ * implementations of the library interfaces are the ones the function sees. SQLite's JDBC driver also comes
+ * from the host when the host has it: it binds a native library, and two copies of SQLite in one process
+ * do not see each other's file locks, so apps and the host sharing one database file would read stale data.
  */
 public final class AppClassLoader extends URLClassLoader {
 
@@ -22,6 +24,8 @@ public final class AppClassLoader extends URLClassLoader {
 
     private static final String SHARED_PACKAGE = "com.microsoft.azure.functions.";
     private static final String SHARED_RESOURCES = "com/microsoft/azure/functions/";
+    private static final String NATIVE_BOUND_PACKAGE = "org.sqlite.";
+    private static final String NATIVE_BOUND_RESOURCES = "org/sqlite/";
 
     private final ClassLoader host;
     private final ClassLoader platform = ClassLoader.getPlatformClassLoader();
@@ -36,12 +40,21 @@ public final class AppClassLoader extends URLClassLoader {
         synchronized (getClassLoadingLock(name)) {
             Class<?> loaded = findLoadedClass(name);
             if (loaded == null) {
-                loaded = name.startsWith(SHARED_PACKAGE) ? host.loadClass(name) : loadChildFirst(name);
+                loaded = name.startsWith(SHARED_PACKAGE) ? host.loadClass(name)
+                        : name.startsWith(NATIVE_BOUND_PACKAGE) ? loadHostFirst(name) : loadChildFirst(name);
             }
             if (resolve) {
                 resolveClass(loaded);
             }
             return loaded;
+        }
+    }
+
+    private Class<?> loadHostFirst(String name) throws ClassNotFoundException {
+        try {
+            return host.loadClass(name);
+        } catch (ClassNotFoundException notInHost) {
+            return findClass(name);
         }
     }
 
@@ -61,6 +74,9 @@ public final class AppClassLoader extends URLClassLoader {
     @Override
     public URL getResource(String name) {
         if (name.startsWith(SHARED_RESOURCES)) {
+            return host.getResource(name);
+        }
+        if (name.startsWith(NATIVE_BOUND_RESOURCES) && host.getResource(name) != null) {
             return host.getResource(name);
         }
         URL own = findResource(name);

@@ -61,49 +61,22 @@ class ServiceSdkEndToEndTest {
     @TempDir
     static Path dataDir;
 
-    static LocalStack stack;
-    static TunnelProxy tunnel;
-    static SSLSocketFactory previousSocketFactory;
+    static LocalStackFixture dps;
     static ProvisioningInstance instance;
     static ProvisioningServiceClient client;
 
     @BeforeAll
     static void startTheLocalStack() throws Exception {
-        Path app = Path.of("..", "functions", "target", "azure-functions", "opendps-functions").toAbsolutePath().normalize();
-        assertThat(app.resolve("host.json")).as("the functions app is packaged before these tests run").exists();
-        stack = LocalStack.start(AppSettings.of(Map.of(
-                "DPS_LOCAL_PORT", "0",
-                "DPS_LOCAL_DATA_DIR", dataDir.toString(),
-                "DPS_LOCAL_APPS", app.toString())), dataDir);
-        instance = stack.instances().get(0);
-        previousSocketFactory = HttpsURLConnection.getDefaultSSLSocketFactory();
-        HttpsURLConnection.setDefaultSSLSocketFactory(trusting(stack.host().caCertificate()).getSocketFactory());
-        tunnel = TunnelProxy.routeHttpsOf(instance.hostName(), stack.host().port());
-        client = new ProvisioningServiceClient(InstanceBootstrap.connectionString(instance));
+        dps = new LocalStackFixture(dataDir);
+        instance = dps.instance;
+        client = dps.serviceClient();
     }
 
     @AfterAll
     static void stopTheLocalStack() throws Exception {
-        if (tunnel != null) {
-            tunnel.close();
+        if (dps != null) {
+            dps.close();
         }
-        if (previousSocketFactory != null) {
-            HttpsURLConnection.setDefaultSSLSocketFactory(previousSocketFactory);
-        }
-        if (stack != null) {
-            stack.close();
-        }
-    }
-
-    private static SSLContext trusting(X509Certificate ca) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("opendps-local-ca", ca);
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
     }
 
     private static IndividualEnrollment symmetricKeyEnrollment(String registrationId) {
@@ -112,10 +85,10 @@ class ServiceSdkEndToEndTest {
 
     @Test
     void theStackWritesConnectionJsonWithTheServiceConnectionString() throws Exception {
-        String json = Files.readString(stack.connectionFile());
+        String json = Files.readString(dps.stack.connectionFile());
 
         assertThat(json).contains(instance.idScope()).contains(InstanceBootstrap.connectionString(instance))
-                .contains(stack.host().caCertificatePath().toString());
+                .contains(dps.stack.host().caCertificatePath().toString());
     }
 
     @Test
@@ -282,13 +255,7 @@ class ServiceSdkEndToEndTest {
     void aPolicyWithoutTheRightIsUnauthorizedForThatOperationOnly() throws Exception {
         SharedAccessPolicy reader = new SharedAccessPolicy("enrollment-reader", SymmetricKeys.generate(),
                 SymmetricKeys.generate(), EnumSet.of(AccessRight.EnrollmentRead));
-        try (ProvisioningApplication admin = ProvisioningApplication.create(dev.opendps.config.AppSettings.of(
-                Map.of(Setting.DATA_DIR.key(), dataDir.toString())), Clock.systemUTC())) {
-            ProvisioningInstance current = admin.stores().instances().findByIdScope(instance.idScope()).orElseThrow();
-            List<SharedAccessPolicy> policies = new ArrayList<>(current.policies());
-            policies.add(reader);
-            admin.stores().instances().replace(current.withPolicies(policies), current.etag());
-        }
+        dps.addPolicy(reader);
         ProvisioningServiceClient readOnly = new ProvisioningServiceClient("HostName=" + instance.hostName()
                 + ";SharedAccessKeyName=" + reader.keyName() + ";SharedAccessKey=" + reader.primaryKey());
         client.createOrUpdateIndividualEnrollment(symmetricKeyEnrollment("sdk-ro-1"));

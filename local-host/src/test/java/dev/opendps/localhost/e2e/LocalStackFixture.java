@@ -1,0 +1,113 @@
+package dev.opendps.localhost.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.azure.sdk.iot.provisioning.service.ProvisioningServiceClient;
+import dev.opendps.app.ProvisioningApplication;
+import dev.opendps.config.Setting;
+import dev.opendps.domain.HubDevice;
+import dev.opendps.domain.LinkedHub;
+import dev.opendps.domain.ProvisioningInstance;
+import dev.opendps.domain.SharedAccessPolicy;
+import dev.opendps.localhost.AppSettings;
+import dev.opendps.localhost.stack.LocalStack;
+import dev.opendps.service.InstanceBootstrap;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The running local stack as end-to-end tests meet it: the packaged functions app on the local host over
+ * HTTPS with its own CA, and the official service client reaching it through the 443 tunnel.
+ */
+final class LocalStackFixture implements AutoCloseable {
+    final Path dataDir;
+    final LocalStack stack;
+    final ProvisioningInstance instance;
+    final SSLContext trust;
+    private final TunnelProxy tunnel;
+    private final SSLSocketFactory previousSocketFactory;
+
+    LocalStackFixture(Path dataDir) throws Exception {
+        this.dataDir = dataDir;
+        Path app = Path.of("..", "functions", "target", "azure-functions", "opendps-functions").toAbsolutePath().normalize();
+        assertThat(app.resolve("host.json")).as("the functions app is packaged before these tests run").exists();
+        stack = LocalStack.start(AppSettings.of(Map.of(
+                "DPS_LOCAL_PORT", "0",
+                "DPS_LOCAL_DATA_DIR", dataDir.toString(),
+                "DPS_LOCAL_APPS", app.toString())), dataDir);
+        instance = stack.instances().get(0);
+        trust = trusting(stack.host().caCertificate());
+        previousSocketFactory = HttpsURLConnection.getDefaultSSLSocketFactory();
+        HttpsURLConnection.setDefaultSSLSocketFactory(trust.getSocketFactory());
+        tunnel = TunnelProxy.routeHttpsOf(instance.hostName(), stack.host().port());
+    }
+
+    ProvisioningServiceClient serviceClient() {
+        return new ProvisioningServiceClient(InstanceBootstrap.connectionString(instance));
+    }
+
+    /** {@code localhost:port}: the Java device client takes the port in its global endpoint. */
+    String globalEndpoint() {
+        return stack.globalDeviceEndpoint();
+    }
+
+    /** Changes the instance record directly, as an operator's tooling would (policies, hubs). */
+    ProvisioningInstance updateInstance(UnaryOperator<ProvisioningInstance> change) throws Exception {
+        try (ProvisioningApplication admin = admin()) {
+            ProvisioningInstance current = admin.stores().instances().findByIdScope(instance.idScope()).orElseThrow();
+            return admin.stores().instances().replace(change.apply(current), current.etag());
+        }
+    }
+
+    ProvisioningInstance addPolicy(SharedAccessPolicy policy) throws Exception {
+        return updateInstance(current -> {
+            List<SharedAccessPolicy> policies = new java.util.ArrayList<>(current.policies());
+            policies.add(policy);
+            return current.withPolicies(policies);
+        });
+    }
+
+    /** The identity registration created in the embedded hub registry, if any. */
+    Optional<HubDevice> hubDevice(String hubHostName, String deviceId) throws Exception {
+        try (ProvisioningApplication admin = admin()) {
+            return admin.stores().hubs().find(new LinkedHub(hubHostName, 1, true, null), deviceId);
+        }
+    }
+
+    private ProvisioningApplication admin() {
+        return ProvisioningApplication.create(dev.opendps.config.AppSettings.of(
+                Map.of(Setting.DATA_DIR.key(), dataDir.toString())), Clock.systemUTC());
+    }
+
+    static String ownerKey(ProvisioningInstance instance) {
+        return instance.policy(SharedAccessPolicy.OWNER).orElseThrow().primaryKey();
+    }
+
+    private static SSLContext trusting(X509Certificate ca) throws Exception {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        store.setCertificateEntry("opendps-local-ca", ca);
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(store);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
+    }
+
+    @Override
+    public void close() throws Exception {
+        tunnel.close();
+        HttpsURLConnection.setDefaultSSLSocketFactory(previousSocketFactory);
+        stack.close();
+    }
+}
