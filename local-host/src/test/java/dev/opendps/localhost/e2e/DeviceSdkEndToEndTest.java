@@ -18,6 +18,11 @@ import com.microsoft.azure.sdk.iot.provisioning.service.configs.TwinCollection;
 import com.microsoft.azure.sdk.iot.provisioning.service.configs.TwinState;
 import dev.opendps.domain.HubDevice;
 import dev.opendps.domain.SymmetricKeys;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
@@ -137,6 +142,28 @@ class DeviceSdkEndToEndTest {
                 .isEqualTo(b.getIothubUri());
         assertThat(dps.hubDevice(a.getIothubUri(), "java-group-device-a").orElseThrow().authentication().primaryKey())
                 .isEqualTo(SymmetricKeys.deriveDeviceKey(primary(group), "java-group-device-a"));
+    }
+
+    @Test
+    void theLocalHubRegistryShowsIdentitiesToTheMasterKeyOnly() throws Exception {
+        IndividualEnrollment enrollment = enroll("java-device-4");
+        String hub = register(primary(enrollment), "java-device-4").getIothubUri();
+        HttpClient http = HttpClient.newBuilder().sslContext(dps.trust).build();
+        URI device = dps.stack.host().baseUri().resolve("/localhubs/" + hub + "/devices/java-device-4");
+        String masterKey = dps.stack.host().app("opendps-functions").orElseThrow().keys().masterKey();
+
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(device).build(), BodyHandlers.ofString());
+        HttpResponse<String> admin = http.send(HttpRequest.newBuilder(device).header("x-functions-key", masterKey)
+                .build(), BodyHandlers.ofString());
+        HttpResponse<String> list = http.send(HttpRequest.newBuilder(device.resolve("../devices"))
+                .header("x-functions-key", masterKey).build(), BodyHandlers.ofString());
+
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(admin.statusCode()).isEqualTo(200);
+        assertThat(admin.body()).contains("\"deviceId\":\"java-device-4\"").contains("\"building\":\"43\"")
+                .contains(primary(enrollment));
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(list.body()).contains("java-device-4");
     }
 
     @Test
