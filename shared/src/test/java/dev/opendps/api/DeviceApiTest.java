@@ -151,6 +151,24 @@ class DeviceApiTest {
     }
 
     @Test
+    void aReturningDeviceWithRolledKeysGetsTheNewKeysInItsHubIdentity() {
+        JsonNode enrollment = symmetricEnrollment("dev-12");
+        String hub = body(register("dev-12", primaryKey(enrollment))).at("/registrationState/assignedHub").asText();
+        String newPrimary = SymmetricKeys.generate();
+        JsonNode rolled = body(dps.api.individualEnrollment(dps.owner("PUT").header("If-Match", "*").json(
+                "{\"attestation\":{\"type\":\"symmetricKey\",\"symmetricKey\":{\"primaryKey\":\"" + newPrimary
+                        + "\",\"secondaryKey\":\"" + secondaryKey(enrollment) + "\"}}}").build(), "dev-12"));
+
+        ApiResponse old = register("dev-12", primaryKey(enrollment));
+        ApiResponse fresh = register("dev-12", newPrimary);
+
+        assertThat(primaryKey(rolled)).isEqualTo(newPrimary);
+        assertThat(old.status()).isEqualTo(401);
+        assertThat(body(fresh).at("/registrationState/assignedHub").asText()).isEqualTo(hub);
+        assertThat(hubDevice(hub, "dev-12").authentication().primaryKey()).isEqualTo(newPrimary);
+    }
+
+    @Test
     void groupDevicesUseKeysDerivedFromTheGroupKey() {
         JsonNode group = putGroup("group-1", "{\"enrollmentGroupId\":\"group-1\",\"attestation\":{\"type\":\"symmetricKey\"}}");
         String keyA = SymmetricKeys.deriveDeviceKey(primaryKey(group), "group-dev-a");

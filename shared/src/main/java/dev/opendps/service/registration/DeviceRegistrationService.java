@@ -199,9 +199,14 @@ public final class DeviceRegistrationService {
         JsonNode tags = existing.map(HubDevice::tags).orElse(twin == null ? null : twin.get("tags"));
         JsonNode desired = existing.map(HubDevice::desiredProperties)
                 .orElse(twin == null ? null : twin.path("properties").get("desired"));
-        hubs.createOrUpdate(hub, new HubDevice(hub.hostName(), deviceId,
-                HubDevice.Authentication.sas(match.primaryKey(), match.secondaryKey()), settings.iotEdge(), true,
-                tags, desired, null));
+        HubDevice.Authentication authentication = HubDevice.Authentication.sas(match.primaryKey(), match.secondaryKey());
+        boolean unchanged = existing.isPresent() && existing.get().authentication().equals(authentication)
+                && existing.get().iotEdge() == settings.iotEdge() && existing.get().enabled();
+        if (!unchanged) {
+            // A returning device whose identity is already right costs the hub no write.
+            hubs.createOrUpdate(hub, new HubDevice(hub.hostName(), deviceId, authentication, settings.iotEdge(), true,
+                    tags, desired, null));
+        }
     }
 
     private DeviceRegistrationState state(String registrationId, String deviceId, String hub, RegistrationStatus status,
