@@ -38,7 +38,8 @@ public final class ProvisioningApplication implements AutoCloseable {
 
     private ProvisioningApplication(AppSettings settings, Stores stores, Clock clock) {
         this.stores = stores;
-        InstanceDirectory directory = new InstanceDirectory(stores.instances());
+        // Instances are re-read at most every second on the request path; auth failures re-read at once.
+        InstanceDirectory directory = new InstanceDirectory(stores.instances(), clock, Duration.ofSeconds(1));
         Duration skew = Duration.ofSeconds(settings.getInt(Setting.SAS_CLOCK_SKEW_SECONDS));
         EnrollmentService enrollmentService = new EnrollmentService(stores.enrollments(), stores.enrollmentGroups(),
                 stores.registrationStates(), clock);

@@ -4,15 +4,33 @@ import dev.opendps.domain.ErrorCode;
 import dev.opendps.domain.ProvisioningException;
 import dev.opendps.domain.ProvisioningInstance;
 import dev.opendps.domain.port.InstanceStore;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.Optional;
 
-/** Finds the instance a request is for: service calls by host name, device calls by ID scope (§1, §4). */
+/**
+ * Finds the instance a request is for: service calls by host name, device calls by ID scope (§1, §4).
+ * Instances change rarely and are read on every request, so lookups are cached for a moment; callers that
+ * must see a change at once (a policy just added) ask again with {@code fresh}.
+ */
 public final class InstanceDirectory {
-    private final InstanceStore instances;
+    private record Cached(ProvisioningInstance instance, long loadedAtMillis) {
+    }
 
-    public InstanceDirectory(InstanceStore instances) {
+    private final InstanceStore instances;
+    private final Clock clock;
+    private final long maxAgeMillis;
+    private final Map<String, Cached> byScope = new ConcurrentHashMap<>();
+    private final Map<String, Cached> byHost = new ConcurrentHashMap<>();
+
+    public InstanceDirectory(InstanceStore instances, Clock clock, Duration maxAge) {
         this.instances = instances;
+        this.clock = clock;
+        this.maxAgeMillis = maxAge.toMillis();
     }
 
     /** The host part of a Host header or SAS resource: port and any path removed, lower-cased. */
@@ -37,13 +55,35 @@ public final class InstanceDirectory {
     }
 
     public Optional<ProvisioningInstance> byHostName(String hostOrAuthority) {
+        return byHostName(hostOrAuthority, false);
+    }
+
+    public Optional<ProvisioningInstance> byHostName(String hostOrAuthority, boolean fresh) {
         String host = hostOnly(hostOrAuthority);
-        return host.isEmpty() ? Optional.empty() : instances.findByHostName(host);
+        return host.isEmpty() ? Optional.empty()
+                : Optional.ofNullable(lookup(byHost, host, fresh, () -> instances.findByHostName(host)));
     }
 
     public ProvisioningInstance byIdScope(String idScope) {
-        return instances.findByIdScope(idScope)
-                .orElseThrow(() -> new ProvisioningException(ErrorCode.INSTANCE_NOT_FOUND,
-                        "No provisioning service instance has this ID scope."));
+        String key = idScope == null ? "" : idScope.toLowerCase(Locale.ROOT);
+        ProvisioningInstance instance = lookup(byScope, key, false, () -> instances.findByIdScope(idScope));
+        if (instance == null) {
+            throw new ProvisioningException(ErrorCode.INSTANCE_NOT_FOUND,
+                    "No provisioning service instance has this ID scope.");
+        }
+        return instance;
+    }
+
+    /** Unknown names are not cached, so an instance created a moment ago is found at once. */
+    private ProvisioningInstance lookup(Map<String, Cached> cache, String key, boolean fresh,
+                                        Supplier<Optional<ProvisioningInstance>> load) {
+        long now = clock.millis();
+        Cached cached = fresh ? null : cache.get(key);
+        if (cached != null && now - cached.loadedAtMillis() < maxAgeMillis) {
+            return cached.instance();
+        }
+        Optional<ProvisioningInstance> loaded = load.get();
+        loaded.ifPresentOrElse(instance -> cache.put(key, new Cached(instance, now)), () -> cache.remove(key));
+        return loaded.orElse(null);
     }
 }

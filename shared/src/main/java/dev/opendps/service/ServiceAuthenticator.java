@@ -38,8 +38,17 @@ public final class ServiceAuthenticator {
             throw unauthorized("The Authorization header is missing.");
         }
         SharedAccessSignature token = SharedAccessSignature.parse(authorization);
-        ProvisioningInstance instance = directory.byHostName(hostHeader)
-                .or(() -> directory.byHostName(token.resourceDecoded()))
+        try {
+            return authenticate(hostHeader, token, required, false);
+        } catch (ProvisioningException e) {
+            // The cached instance may predate a policy or key just changed: decide again on the stored one.
+            return authenticate(hostHeader, token, required, true);
+        }
+    }
+
+    private Caller authenticate(String hostHeader, SharedAccessSignature token, AccessRight required, boolean fresh) {
+        ProvisioningInstance instance = directory.byHostName(hostHeader, fresh)
+                .or(() -> directory.byHostName(token.resourceDecoded(), fresh))
                 .orElseThrow(() -> unauthorized("No provisioning service instance serves this host name."));
         if (!InstanceDirectory.hostOnly(token.resourceDecoded()).equals(instance.hostName().toLowerCase(java.util.Locale.ROOT))) {
             throw unauthorized("The token's resource is not this service's host name.");

@@ -5,6 +5,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
+import java.util.HashMap;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -33,7 +37,7 @@ public final class SqliteDatabase implements AutoCloseable {
     /** The name of the database file inside the data folder. */
     public static final String FILE_NAME = "opendps.db";
     /** Reader connections opened at most, by default: enough for the hosts' worker threads to rarely wait. */
-    public static final int DEFAULT_READER_CONNECTIONS = 4;
+    public static final int DEFAULT_READER_CONNECTIONS = 8;
 
     static final int BUSY_TIMEOUT_MILLIS = 5_000;
     private static final long BORROW_TIMEOUT_SECONDS = 30;
@@ -73,6 +77,11 @@ public final class SqliteDatabase implements AutoCloseable {
     private final Semaphore readerPermits;
     private final ConcurrentLinkedQueue<Connection> idleReaders = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
+    /**
+     * Prepared statements per connection, reused: preparing dominated short reads. A connection is used by
+     * one thread at a time (the write lock or a borrowed reader), so each inner map is too.
+     */
+    private final Map<Connection, Map<String, PreparedStatement>> statements = new ConcurrentHashMap<>();
 
     private SqliteDatabase(Path file, int readerConnections) throws SQLException {
         this.file = file;
@@ -124,6 +133,17 @@ public final class SqliteDatabase implements AutoCloseable {
         } finally {
             returnReader(connection);
         }
+    }
+
+    /** The connection's cached statement for this SQL; callers close result sets, never the statement. */
+    PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+        Map<String, PreparedStatement> cache = statements.computeIfAbsent(connection, c -> new HashMap<>());
+        PreparedStatement statement = cache.get(sql);
+        if (statement == null) {
+            statement = connection.prepareStatement(sql);
+            cache.put(sql, statement);
+        }
+        return statement;
     }
 
     /** Runs work on the one writer connection, after every write queued before it. */
@@ -290,7 +310,21 @@ public final class SqliteDatabase implements AutoCloseable {
                 : "SQL error " + e.getErrorCode();
     }
 
-    private static void closeQuietly(Connection connection) {
+    private void closeQuietly(Connection connection) {
+        Map<String, PreparedStatement> cached = statements.remove(connection);
+        if (cached != null) {
+            for (PreparedStatement statement : cached.values()) {
+                try {
+                    statement.close();
+                } catch (SQLException ignored) {
+                    // closing the connection below releases it anyway
+                }
+            }
+        }
+        closeConnectionQuietly(connection);
+    }
+
+    private static void closeConnectionQuietly(Connection connection) {
         try {
             connection.close();
         } catch (SQLException e) {

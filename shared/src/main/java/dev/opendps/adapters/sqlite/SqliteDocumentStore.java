@@ -62,8 +62,9 @@ public class SqliteDocumentStore<T extends Versioned<T>> implements VersionedSto
     @Override
     public Optional<T> find(String idScope, String id) {
         return database.read("read " + describe(id), connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS
-                    + " FROM documents WHERE kind = ? AND id_scope = ? AND id_key = ?")) {
+            PreparedStatement select = database.prepare(connection, "SELECT " + COLUMNS
+                    + " FROM documents WHERE kind = ? AND id_scope = ? AND id_key = ?");
+            {
                 bindKey(select, idScope, id);
                 try (ResultSet row = select.executeQuery()) {
                     return row.next() ? Optional.of(decode(row)) : Optional.empty();
@@ -78,9 +79,10 @@ public class SqliteDocumentStore<T extends Versioned<T>> implements VersionedSto
         T stored = withNewEtag(record);
         String document = codec.encode(stored, id);
         int inserted = database.write("create " + describe(id), connection -> {
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO documents"
+            PreparedStatement insert = database.prepare(connection, "INSERT INTO documents"
                     + " (kind, id_scope, id_key, etag, document, secondary_key, expires_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+            {
                 bindKey(insert, idScope, id);
                 insert.setString(4, stored.etag());
                 insert.setString(5, document);
@@ -101,9 +103,10 @@ public class SqliteDocumentStore<T extends Versioned<T>> implements VersionedSto
         String document = codec.encode(stored, id);
         database.write("replace " + describe(id), connection -> {
             // The etag comparison is part of the UPDATE itself: the compare-and-set is one statement.
-            try (PreparedStatement update = connection.prepareStatement("UPDATE documents"
+            PreparedStatement update = database.prepare(connection, "UPDATE documents"
                     + " SET etag = ?, document = ?, secondary_key = ?, expires_at = ?"
-                    + " WHERE kind = ? AND id_scope = ? AND id_key = ?" + (ifMatch == null ? "" : " AND etag = ?"))) {
+                    + " WHERE kind = ? AND id_scope = ? AND id_key = ?" + (ifMatch == null ? "" : " AND etag = ?"));
+            {
                 update.setString(1, stored.etag());
                 update.setString(2, document);
                 bindIndexed(update, 3, stored);
@@ -124,8 +127,9 @@ public class SqliteDocumentStore<T extends Versioned<T>> implements VersionedSto
     public void delete(String idScope, String id, String ifMatch) {
         Objects.requireNonNull(id, "id");
         database.write("delete " + describe(id), connection -> {
-            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM documents"
-                    + " WHERE kind = ? AND id_scope = ? AND id_key = ?" + (ifMatch == null ? "" : " AND etag = ?"))) {
+            PreparedStatement delete = database.prepare(connection, "DELETE FROM documents"
+                    + " WHERE kind = ? AND id_scope = ? AND id_key = ?" + (ifMatch == null ? "" : " AND etag = ?"));
+            {
                 bindKey(delete, idScope, id);
                 if (ifMatch != null) {
                     delete.setString(4, ifMatch);
@@ -152,8 +156,9 @@ public class SqliteDocumentStore<T extends Versioned<T>> implements VersionedSto
     int deleteExpiredBefore(Instant now) {
         Objects.requireNonNull(now, "now");
         return database.write("delete expired " + kind.description() + "s", connection -> {
-            try (PreparedStatement delete = connection.prepareStatement(
-                    "DELETE FROM documents WHERE kind = ? AND expires_at < ?")) {
+            PreparedStatement delete = database.prepare(connection, 
+                    "DELETE FROM documents WHERE kind = ? AND expires_at < ?");
+            {
                 delete.setString(1, kind.storedName());
                 delete.setLong(2, ExpiryColumn.of(now));
                 return delete.executeUpdate();
@@ -177,7 +182,8 @@ public class SqliteDocumentStore<T extends Versioned<T>> implements VersionedSto
         }
         sql.append(" ORDER BY id_key LIMIT ?");
         return database.read("list " + kind.description() + "s", connection -> {
-            try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+            PreparedStatement select = database.prepare(connection, sql.toString());
+            {
                 int index = 1;
                 select.setString(index++, kind.storedName());
                 select.setString(index++, scopeKey);
@@ -209,8 +215,9 @@ public class SqliteDocumentStore<T extends Versioned<T>> implements VersionedSto
     private RuntimeException missingOrMismatched(Connection connection, String idScope, String id)
             throws SQLException {
         // Runs on the writer connection inside the write that failed, so no other write came between.
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT 1 FROM documents WHERE kind = ? AND id_scope = ? AND id_key = ?")) {
+        PreparedStatement select = database.prepare(connection, 
+                "SELECT 1 FROM documents WHERE kind = ? AND id_scope = ? AND id_key = ?");
+            {
             bindKey(select, idScope, id);
             try (ResultSet row = select.executeQuery()) {
                 return row.next()

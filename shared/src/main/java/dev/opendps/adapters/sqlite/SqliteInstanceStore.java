@@ -54,8 +54,9 @@ public final class SqliteInstanceStore implements InstanceStore {
         String document = codec.encode(stored, stored.idScope());
         int inserted = database.write("create " + describe(stored), connection -> {
             // DO NOTHING without a target covers both unique keys: the ID scope and the host name.
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO instances"
-                    + " (id_scope_key, host_name_key, etag, document) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            PreparedStatement insert = database.prepare(connection, "INSERT INTO instances"
+                    + " (id_scope_key, host_name_key, etag, document) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
+            {
                 insert.setString(1, key(stored.idScope()));
                 insert.setString(2, key(stored.hostName()));
                 insert.setString(3, stored.etag());
@@ -75,9 +76,10 @@ public final class SqliteInstanceStore implements InstanceStore {
         ProvisioningInstance stored = withNewEtag(instance);
         String document = codec.encode(stored, stored.idScope());
         database.write("replace " + describe(stored), connection -> {
-            try (PreparedStatement update = connection.prepareStatement("UPDATE instances"
+            PreparedStatement update = database.prepare(connection, "UPDATE instances"
                     + " SET host_name_key = ?, etag = ?, document = ?"
-                    + " WHERE id_scope_key = ?" + (ifMatch == null ? "" : " AND etag = ?"))) {
+                    + " WHERE id_scope_key = ?" + (ifMatch == null ? "" : " AND etag = ?"));
+            {
                 update.setString(1, key(stored.hostName()));
                 update.setString(2, stored.etag());
                 update.setString(3, document);
@@ -107,9 +109,10 @@ public final class SqliteInstanceStore implements InstanceStore {
     @Override
     public List<ProvisioningInstance> list() {
         return database.read("list " + DESCRIPTION + "s", connection -> {
-            try (PreparedStatement select = connection.prepareStatement(
+            PreparedStatement select = database.prepare(connection, 
                     "SELECT id_scope_key, etag, document FROM instances ORDER BY id_scope_key");
-                 ResultSet rows = select.executeQuery()) {
+                 ResultSet rows = select.executeQuery();
+            {
                 List<ProvisioningInstance> instances = new ArrayList<>();
                 while (rows.next()) {
                     instances.add(decode(rows));
@@ -122,8 +125,9 @@ public final class SqliteInstanceStore implements InstanceStore {
     private Optional<ProvisioningInstance> findOne(String column, String value) {
         return database.read("read " + DESCRIPTION + " '" + value + "'", connection -> {
             // column is one of two constants, never caller input.
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT id_scope_key, etag, document FROM instances WHERE " + column + " = ?")) {
+            PreparedStatement select = database.prepare(connection, 
+                    "SELECT id_scope_key, etag, document FROM instances WHERE " + column + " = ?");
+            {
                 select.setString(1, key(value));
                 try (ResultSet row = select.executeQuery()) {
                     return row.next() ? Optional.of(decode(row)) : Optional.empty();
@@ -135,8 +139,9 @@ public final class SqliteInstanceStore implements InstanceStore {
     private RuntimeException missingOrMismatched(Connection connection, ProvisioningInstance instance)
             throws SQLException {
         // Runs on the writer connection inside the write that failed, so no other write came between.
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT 1 FROM instances WHERE id_scope_key = ?")) {
+        PreparedStatement select = database.prepare(connection, 
+                "SELECT 1 FROM instances WHERE id_scope_key = ?");
+            {
             select.setString(1, key(instance.idScope()));
             try (ResultSet row = select.executeQuery()) {
                 return row.next()

@@ -98,10 +98,15 @@ public final class DeviceRegistrationService {
         } finally {
             lock.unlock();
         }
-        RegistrationOperation operation = new RegistrationOperation(newOperationId(), stored.registrationId(),
+        RegistrationOperation operation = new RegistrationOperation(operationId(stored), stored.registrationId(),
                 stored.status(), stored, clock.instant().plus(OPERATION_LIFETIME), null);
-        removeExpiredOperationsNowAndThen();
-        return operations.create(instance.idScope(), operation);
+        if (operation.status() == RegistrationStatus.ASSIGNING) {
+            removeExpiredOperationsNowAndThen();
+            return operations.create(instance.idScope(), operation);
+        }
+        // Allocation finished within the call: the answer carries the outcome, so nothing is stored for a poll;
+        // a device that polls anyway is answered from its registration state (see operation()).
+        return operation;
     }
 
     private DeviceRegistrationState registerOnce(ProvisioningInstance instance, String registrationId,
@@ -130,9 +135,18 @@ public final class DeviceRegistrationService {
         ProvisioningInstance instance = directory.byIdScope(idScope);
         authenticate(instance, registrationId, authorization);
         return operations.find(instance.idScope(), operationId)
+                .or(() -> completedOperation(instance.idScope(), registrationId, operationId))
                 .filter(op -> op.registrationId().equalsIgnoreCase(registrationId))
                 .orElseThrow(() -> new ProvisioningException(ErrorCode.OPERATION_NOT_FOUND,
                         "No operation of this device has this id."));
+    }
+
+    /** An operation that completed within its register call names the registration state it produced. */
+    private Optional<RegistrationOperation> completedOperation(String idScope, String registrationId, String operationId) {
+        return states.find(idScope, registrationId)
+                .filter(state -> state.etag() != null && operationId.endsWith("." + state.etag()))
+                .map(state -> new RegistrationOperation(operationId, state.registrationId(), state.status(), state,
+                        null, null));
     }
 
     /** {@code POST {idScope}/registrations/{id}} (§1.1): the device's latest registration. */
@@ -225,11 +239,14 @@ public final class DeviceRegistrationService {
                 previous.etag());
     }
 
-    /** Opaque, URL- and topic-safe ({@code [A-Za-z0-9.-]}), shaped like DPS's (§1.5). */
-    private static String newOperationId() {
+    /**
+     * Opaque, URL- and topic-safe ({@code [A-Za-z0-9.-]}), shaped like DPS's (§1.5); it ends with the etag of
+     * the registration state the operation produced, which is how a poll finds it.
+     */
+    private static String operationId(DeviceRegistrationState state) {
         byte[] bytes = new byte[8];
         RANDOM.nextBytes(bytes);
-        return "4." + HexFormat.of().formatHex(bytes) + "." + UUID.randomUUID();
+        return "4." + HexFormat.of().formatHex(bytes) + "." + (state.etag() != null ? state.etag() : UUID.randomUUID());
     }
 
     private void removeExpiredOperationsNowAndThen() {
