@@ -189,6 +189,26 @@ class DeviceApiTest {
     }
 
     @Test
+    void aGroupDeviceWhoseTokenSignsAnotherFormOfTheResourceIsFoundToo() throws Exception {
+        JsonNode group = putGroup("group-5", "{\"attestation\":{\"type\":\"symmetricKey\"}}");
+        byte[] key = SharedAccessSignature.decodeKey(SymmetricKeys.deriveDeviceKey(primaryKey(group), "odd-dev-1"));
+        String decoded = scope + "/registrations/odd-dev-1";
+        String se = String.valueOf(Instant.now().plusSeconds(600).getEpochSecond());
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+        String sig = java.util.Base64.getEncoder().encodeToString(
+                mac.doFinal((decoded + "\n" + se).getBytes(StandardCharsets.UTF_8)));
+        // Signed over the decoded resource, sent encoded with upper-case hex.
+        String token = "SharedAccessSignature sr=" + decoded.replace("/", "%2F") + "&sig="
+                + java.net.URLEncoder.encode(sig, StandardCharsets.UTF_8) + "&se=" + se + "&skn=registration";
+
+        JsonNode response = body(register("odd-dev-1", token, "{\"registrationId\":\"odd-dev-1\"}"));
+
+        assertThat(response.get("status").asText()).isEqualTo("assigned");
+        assertThat(response.at("/registrationState/symmetricKey/enrollmentGroupId").asText()).isEqualTo("group-5");
+    }
+
+    @Test
     void theGroupKeyItselfNeverAuthenticatesADevice() {
         JsonNode group = putGroup("group-2", "{\"enrollmentGroupId\":\"group-2\",\"attestation\":{\"type\":\"symmetricKey\"}}");
 

@@ -81,6 +81,7 @@ public final class SharedAccessSignature {
     private final Instant expiry;
     private final String keyName;
     private final byte[] signature;
+    private volatile Set<String> alternatives;
 
     private SharedAccessSignature(String sr, String resourceDecoded, String se, Instant expiry, String keyName,
                                   byte[] signature) {
@@ -272,12 +273,31 @@ public final class SharedAccessSignature {
         return false;
     }
 
+    /**
+     * Whether the signature is HMAC-SHA256 under {@code key} of the {@code sr} exactly as sent: what every SDK
+     * signs (§2.1). Searching many keys for the signer tries this cheap check on all of them first.
+     */
+    public boolean isSignedAsSentBy(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        return key.length > 0 && matches(initMac(key), sr);
+    }
+
     @Override
     public String toString() {
         return "SharedAccessSignature[sr=" + sr + ", se=" + se + ", skn=" + keyName + ", sig=redacted]";
     }
 
+    /** Computed once per token: a token may be checked against many keys (group search). */
     private Set<String> alternativeCandidates() {
+        Set<String> cached = alternatives;
+        if (cached == null) {
+            cached = computeAlternativeCandidates();
+            alternatives = cached;
+        }
+        return cached;
+    }
+
+    private Set<String> computeAlternativeCandidates() {
         String decoded = resourceDecoded;
         String decodedLower = decoded.toLowerCase(Locale.ROOT);
         Set<String> candidates = new LinkedHashSet<>();

@@ -182,7 +182,7 @@ public final class DeviceRegistrationService {
             hub = ((AllocationResult.Assigned) result).hub();
         }
         try {
-            createIdentity(hub, deviceId, match, settings);
+            createIdentity(hub, deviceId, match, settings, previous == null);
         } catch (ProvisioningException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -204,11 +204,13 @@ public final class DeviceRegistrationService {
     }
 
     /**
-     * The identity gets the device's SAS keys and edge capability; the enrollment's initial twin is applied
-     * when the identity is new, and a returning device's twin is left as the hub has it.
+     * The identity gets the device's SAS keys and edge capability. An initial assignment (no registration
+     * state yet, or one deleted: §6.4) applies the enrollment's initial twin; a returning device's twin is
+     * left as the hub has it.
      */
-    private void createIdentity(LinkedHub hub, String deviceId, DeviceCredentialMatch match, EnrollmentSettings settings) {
-        Optional<HubDevice> existing = hubs.find(hub, deviceId);
+    private void createIdentity(LinkedHub hub, String deviceId, DeviceCredentialMatch match, EnrollmentSettings settings,
+                                boolean initialAssignment) {
+        Optional<HubDevice> existing = initialAssignment ? Optional.empty() : hubs.find(hub, deviceId);
         JsonNode twin = settings.initialTwin();
         JsonNode tags = existing.map(HubDevice::tags).orElse(twin == null ? null : twin.get("tags"));
         JsonNode desired = existing.map(HubDevice::desiredProperties)

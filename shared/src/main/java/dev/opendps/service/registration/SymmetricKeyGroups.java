@@ -57,18 +57,37 @@ final class SymmetricKeyGroups {
         return found;
     }
 
+    /** Every SDK signs the resource as it sent it, so all groups are tried that way before the other forms. */
     private Optional<String> search(Snapshot snapshot, String registrationId, SharedAccessSignature token) {
+        List<byte[][]> derived = new ArrayList<>(snapshot.candidates().size());
         for (Candidate candidate : snapshot.candidates()) {
-            if (signedByDerivedKey(token, candidate.primaryKey(), registrationId)
-                    || signedByDerivedKey(token, candidate.secondaryKey(), registrationId)) {
+            byte[][] keys = {derive(candidate.primaryKey(), registrationId), derive(candidate.secondaryKey(), registrationId)};
+            derived.add(keys);
+            if (signedAsSent(token, keys)) {
                 return Optional.of(candidate.groupId());
+            }
+        }
+        for (int i = 0; i < derived.size(); i++) {
+            for (byte[] key : derived.get(i)) {
+                if (key != null && token.isSignedBy(key)) {
+                    return Optional.of(snapshot.candidates().get(i).groupId());
+                }
             }
         }
         return Optional.empty();
     }
 
-    static boolean signedByDerivedKey(SharedAccessSignature token, byte[] groupKey, String registrationId) {
-        return groupKey != null && token.isSignedBy(SymmetricKeys.deriveDeviceKey(groupKey, registrationId));
+    private static boolean signedAsSent(SharedAccessSignature token, byte[][] keys) {
+        for (byte[] key : keys) {
+            if (key != null && token.isSignedAsSentBy(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] derive(byte[] groupKey, String registrationId) {
+        return groupKey == null ? null : SymmetricKeys.deriveDeviceKey(groupKey, registrationId);
     }
 
     private Snapshot load(String idScope) {
