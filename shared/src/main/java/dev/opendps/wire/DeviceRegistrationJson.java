@@ -23,23 +23,12 @@ public final class DeviceRegistrationJson {
         return node;
     }
 
+    /** The service API's DeviceRegistrationState plus what devices read: the attestation's result object. */
     public static ObjectNode result(DeviceRegistrationState state) {
-        ObjectNode node = Json.object();
-        node.put("registrationId", state.registrationId());
-        Fields.putIfNotNull(node, "createdDateTimeUtc", Timestamps.format(state.version().createdDateTimeUtc()));
-        Fields.putIfNotNull(node, "assignedHub", state.assignedHub());
-        Fields.putIfNotNull(node, "deviceId", state.deviceId());
-        node.put("status", state.status().wireName());
-        Fields.putIfNotNull(node, "substatus", state.substatus());
-        if (state.errorCode() != null) {
-            node.put("errorCode", state.errorCode());
-        }
-        Fields.putIfNotNull(node, "errorMessage", state.errorMessage());
-        Fields.putIfNotNull(node, "lastUpdatedDateTimeUtc", Timestamps.format(state.version().lastUpdatedDateTimeUtc()));
-        Fields.putIfNotNull(node, "etag", ETags.quote(state.etag()));
+        ObjectNode node = RegistrationStateJson.write(state, View.API);
         // Java deserializes payload into a JsonObject: anything but an object would break it (§1.5).
-        if (state.payload() != null && state.payload().isObject()) {
-            node.set("payload", state.payload());
+        if (node.has("payload") && !node.get("payload").isObject()) {
+            node.remove("payload");
         }
         if ("symmetricKey".equals(state.attestationType())) {
             ObjectNode symmetricKey = node.putObject("symmetricKey");
