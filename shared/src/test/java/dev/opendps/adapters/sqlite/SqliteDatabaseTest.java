@@ -26,6 +26,39 @@ class SqliteDatabaseTest {
     Path tempDir;
 
     @Test
+    void aVersionOneStoreIsMigratedWithItsRecords() throws Exception {
+        Path folder = tempDir.resolve("v1");
+        Files.createDirectories(folder);
+        IndividualEnrollment enrollment = Records.enrollment("Legacy-Device");
+        String document = dev.opendps.wire.StorageCodecs.enrollments().encode(enrollment.withVersion(
+                enrollment.version().withEtag("etag-from-v1")));
+        try (Connection v1 = java.sql.DriverManager.getConnection("jdbc:sqlite:" + folder.resolve(SqliteDatabase.FILE_NAME));
+             Statement statement = v1.createStatement()) {
+            statement.execute("CREATE TABLE documents (kind TEXT NOT NULL, id_scope TEXT NOT NULL, id_key TEXT NOT NULL,"
+                    + " etag TEXT NOT NULL, document TEXT NOT NULL, secondary_key TEXT, expires_at INTEGER,"
+                    + " PRIMARY KEY (kind, id_scope, id_key)) WITHOUT ROWID");
+            statement.execute("CREATE TABLE instances (id_scope_key TEXT NOT NULL PRIMARY KEY,"
+                    + " host_name_key TEXT NOT NULL UNIQUE, etag TEXT NOT NULL, document TEXT NOT NULL)");
+            try (var insert = v1.prepareStatement("INSERT INTO documents (kind, id_scope, id_key, etag, document)"
+                    + " VALUES ('enrollment', '0ne00000001', 'legacy-device', 'etag-from-v1', ?)")) {
+                insert.setString(1, document);
+                insert.executeUpdate();
+            }
+            statement.execute("PRAGMA user_version = 1");
+        }
+
+        try (SqliteDatabase database = SqliteDatabase.open(folder)) {
+            SqliteEnrollmentStore store = new SqliteEnrollmentStore(database);
+            assertThat(store.find("0ne00000001", "legacy-device")).get()
+                    .extracting(IndividualEnrollment::etag).isEqualTo("etag-from-v1");
+            assertThatThrownBy(() -> store.create("0ne00000001", enrollment))
+                    .isInstanceOf(dev.opendps.domain.port.RecordAlreadyExistsException.class);
+            String version = database.read("read version", c -> pragma(c, "user_version"));
+            assertThat(version).isEqualTo(String.valueOf(SqliteDatabase.SCHEMA_VERSION));
+        }
+    }
+
+    @Test
     void opensOpendpsDbInTheDataFolderCreatingTheFolder() {
         Path dataDir = tempDir.resolve("nested/data");
 

@@ -109,7 +109,7 @@ class SqliteDocumentStoreTest {
                 .contains("documents_by_expiry");
         assertThat(queryPlan("SELECT id_key FROM documents WHERE kind = 'enrollment' AND id_scope = 's'"
                 + " AND id_key > 'a' ORDER BY id_key LIMIT 10"))
-                .contains("PRIMARY KEY").doesNotContain("TEMP B-TREE");
+                .contains("documents_by_key").doesNotContain("TEMP B-TREE");
     }
 
     private void insertEnrollments(String idScope, int count) {
