@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.domain.ErrorCode;
 import dev.opendps.domain.ProvisioningException;
+import dev.opendps.domain.Versioned;
 import dev.opendps.service.BulkMode;
 import dev.opendps.wire.ETags;
 import dev.opendps.wire.Json;
@@ -17,7 +18,7 @@ final class BulkOperation {
     private BulkOperation() {
     }
 
-    static <T extends dev.opendps.domain.Versioned<T>> ObjectNode run(ObjectNode body, RecordEndpoint<T> endpoint,
+    static <T extends Versioned<T>> ObjectNode run(ObjectNode body, RecordEndpoint<T> endpoint,
                                                                        String idScope) {
         JsonNode modeNode = body.get("mode");
         if (modeNode == null || !modeNode.isTextual()) {

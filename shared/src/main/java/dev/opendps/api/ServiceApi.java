@@ -1,7 +1,5 @@
 package dev.opendps.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.domain.AccessRight;
 import dev.opendps.domain.DeviceRegistrationState;
@@ -9,19 +7,18 @@ import dev.opendps.domain.EnrollmentGroup;
 import dev.opendps.domain.ErrorCode;
 import dev.opendps.domain.IndividualEnrollment;
 import dev.opendps.domain.ProvisioningException;
+import dev.opendps.domain.Versioned;
 import dev.opendps.domain.port.Page;
 import dev.opendps.service.EnrollmentService;
 import dev.opendps.service.ServiceAuthenticator;
 import dev.opendps.service.ServiceAuthenticator.Caller;
+import dev.opendps.wire.AttestationJson;
 import dev.opendps.wire.EnrollmentJson;
 import dev.opendps.wire.ETags;
 import dev.opendps.wire.Json;
 import dev.opendps.wire.RegistrationStateJson;
 import dev.opendps.wire.View;
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The enrollment service API (dps-protocol.md §4), independent of the HTTP host: each method is one
@@ -117,7 +114,7 @@ public final class ServiceApi {
         });
     }
 
-    private <T extends dev.opendps.domain.Versioned<T>> ApiResponse record(ApiRequest request, RecordEndpoint<T> endpoint,
+    private <T extends Versioned<T>> ApiResponse record(ApiRequest request, RecordEndpoint<T> endpoint,
                                                                            String id) {
         return call.run(endpoint.itemType() + "." + request.method(), request, () -> {
             switch (request.method()) {
@@ -143,17 +140,17 @@ public final class ServiceApi {
         });
     }
 
-    private <T extends dev.opendps.domain.Versioned<T>> ApiResponse attestation(ApiRequest request,
+    private <T extends Versioned<T>> ApiResponse attestation(ApiRequest request,
                                                                                 RecordEndpoint<T> endpoint, String id) {
         return call.run(endpoint.itemType() + ".attestation", request, () -> {
             Caller caller = authenticate(request, AccessRight.EnrollmentRead);
             T record = endpoint.records().get(caller.instance().idScope(), id);
-            return ApiResponse.json(200, dev.opendps.wire.AttestationJson.write(
+            return ApiResponse.json(200, AttestationJson.write(
                     endpoint.attestation().apply(record), View.API));
         });
     }
 
-    private <T extends dev.opendps.domain.Versioned<T>> ApiResponse query(ApiRequest request, RecordEndpoint<T> endpoint) {
+    private <T extends Versioned<T>> ApiResponse query(ApiRequest request, RecordEndpoint<T> endpoint) {
         return call.run(endpoint.itemType() + ".query", request, () -> {
             Caller caller = authenticate(request, AccessRight.EnrollmentRead);
             QueryPaging paging = QueryPaging.of(request);
@@ -163,7 +160,7 @@ public final class ServiceApi {
         });
     }
 
-    private <T extends dev.opendps.domain.Versioned<T>> ApiResponse bulk(ApiRequest request, RecordEndpoint<T> endpoint) {
+    private <T extends Versioned<T>> ApiResponse bulk(ApiRequest request, RecordEndpoint<T> endpoint) {
         return call.run(endpoint.itemType() + ".bulk", request, () -> {
             Caller caller = authenticate(request, AccessRight.EnrollmentWrite);
             ObjectNode result = BulkOperation.run(Json.parseObject(request.body()), endpoint,

@@ -71,16 +71,13 @@ public final class ServiceAuthenticator {
                 ? instance.policies()
                 : instance.policy(keyName).map(List::of).orElse(List.of());
         for (SharedAccessPolicy policy : candidates) {
-            if (signedBy(token, policy.primaryKey()) || signedBy(token, policy.secondaryKey())) {
+            if (token.isSignedByKey(policy.primaryKey()) || token.isSignedByKey(policy.secondaryKey())) {
                 return policy;
             }
         }
         throw unauthorized("The token's signature is not valid for any key of this service.");
     }
 
-    private static boolean signedBy(SharedAccessSignature token, String base64Key) {
-        return base64Key != null && token.isSignedBy(SharedAccessSignature.decodeKey(base64Key));
-    }
 
     private static ProvisioningException unauthorized(String message) {
         return new ProvisioningException(ErrorCode.UNAUTHORIZED, message);

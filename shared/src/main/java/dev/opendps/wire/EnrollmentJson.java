@@ -7,9 +7,7 @@ import dev.opendps.domain.AllocationPolicy;
 import dev.opendps.domain.CustomAllocationDefinition;
 import dev.opendps.domain.EnrollmentGroup;
 import dev.opendps.domain.EnrollmentSettings;
-import dev.opendps.domain.ErrorCode;
 import dev.opendps.domain.IndividualEnrollment;
-import dev.opendps.domain.ProvisioningException;
 import dev.opendps.domain.ProvisioningStatus;
 import dev.opendps.domain.RecordVersion;
 import dev.opendps.domain.ReprovisionPolicy;
@@ -136,8 +134,4 @@ public final class EnrollmentJson {
         return value != null && value.isTextual() ? value.asText() : null;
     }
 
-    /** For error messages: the kind of id a body is missing. */
-    static ProvisioningException missing(String field) {
-        return new ProvisioningException(ErrorCode.INVALID_ARGUMENT, "'" + field + "' is required.");
-    }
 }

@@ -273,6 +273,11 @@ public final class SharedAccessSignature {
         return false;
     }
 
+    /** {@link #isSignedBy(byte[])} for a base64 key as enrollments and policies hold it; a null key signs nothing. */
+    public boolean isSignedByKey(String base64Key) {
+        return base64Key != null && isSignedBy(decodeKey(base64Key));
+    }
+
     /**
      * Whether the signature is HMAC-SHA256 under {@code key} of the {@code sr} exactly as sent: what every SDK
      * signs (§2.1). Searching many keys for the signer tries this cheap check on all of them first.

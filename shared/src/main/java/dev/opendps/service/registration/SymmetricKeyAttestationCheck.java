@@ -89,7 +89,7 @@ final class SymmetricKeyAttestationCheck {
     private DeviceCredentialMatch matchIndividual(String idScope, String registrationId, SharedAccessSignature token,
                                                   IndividualEnrollment enrollment) {
         if (enrollment.settings().attestation() instanceof SymmetricKeyAttestation keys
-                && (signedBy(token, keys.primaryKey()) || signedBy(token, keys.secondaryKey()))) {
+                && (token.isSignedByKey(keys.primaryKey()) || token.isSignedByKey(keys.secondaryKey()))) {
             return new DeviceCredentialMatch(enrollment, null, keys.primaryKey(), keys.secondaryKey());
         }
         // A disabled individual enrollment revokes the device even when a group would still admit it.
@@ -109,15 +109,12 @@ final class SymmetricKeyAttestationCheck {
         String primary = keys.primaryKey() == null ? null : SymmetricKeys.deriveDeviceKey(keys.primaryKey(), registrationId);
         String secondary = keys.secondaryKey() == null ? null
                 : SymmetricKeys.deriveDeviceKey(keys.secondaryKey(), registrationId);
-        if (signedBy(token, primary) || signedBy(token, secondary)) {
+        if (token.isSignedByKey(primary) || token.isSignedByKey(secondary)) {
             return Optional.of(new DeviceCredentialMatch(null, group.get(), primary, secondary));
         }
         return Optional.empty();
     }
 
-    private static boolean signedBy(SharedAccessSignature token, String base64Key) {
-        return base64Key != null && token.isSignedBy(SharedAccessSignature.decodeKey(base64Key));
-    }
 
     static ProvisioningException unauthorized(String message) {
         return new ProvisioningException(ErrorCode.UNAUTHORIZED, message);
