@@ -28,6 +28,8 @@ import java.util.logging.Logger;
 public final class DeviceApi {
     static final String RETRY_AFTER_SECONDS = "3";
     private static final Logger LOG = Logger.getLogger("DeviceOperations");
+    /** Compiled once: the log line is written on every device operation. */
+    private static final java.util.regex.Pattern NOT_PRINTABLE = java.util.regex.Pattern.compile("[^\\x21-\\x7e]");
 
     private final DeviceRegistrationService service;
     private final ApiCall errors;
@@ -125,7 +127,7 @@ public final class DeviceApi {
             return "-";
         }
         String bounded = value.length() > 128 ? value.substring(0, 128) : value;
-        return bounded.replaceAll("[^\\x21-\\x7e]", "?");
+        return NOT_PRINTABLE.matcher(bounded).replaceAll("?");
     }
 
     /** The register body; SDKs always send one over HTTP, but an empty body is read as {}. */

@@ -44,8 +44,7 @@ public final class LocalHubRegistryApi {
         });
     }
 
-    /** The identity as IoT Hub's registry shows it (the stored document is that shape). */
     private static ObjectNode view(HubDevice device) {
-        return Json.parseStored(StorageCodecs.hubDevices().encode(device));
+        return StorageCodecs.hubDeviceDocument(device);
     }
 }

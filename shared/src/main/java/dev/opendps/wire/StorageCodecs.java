@@ -55,7 +55,7 @@ public final class StorageCodecs {
      * {@code capabilities.iotEdge}, {@code status}, and the twin's {@code tags} and {@code properties.desired}.
      */
     public static DocumentCodec<HubDevice> hubDevices() {
-        return codec(StorageCodecs::writeHubDevice, StorageCodecs::readHubDevice);
+        return codec(StorageCodecs::hubDeviceDocument, StorageCodecs::readHubDevice);
     }
 
     private static <T> DocumentCodec<T> codec(java.util.function.Function<T, ObjectNode> writer,
@@ -148,7 +148,8 @@ public final class StorageCodecs {
                 Timestamps.parseOrNull(Fields.string(node, "createdDateTimeUtc")));
     }
 
-    private static ObjectNode writeHubDevice(HubDevice device) {
+    /** A hub identity in the shape IoT Hub's registry shows it; the local registry view returns it as is. */
+    public static ObjectNode hubDeviceDocument(HubDevice device) {
         ObjectNode node = Json.object();
         node.put("hubHostName", device.hubHostName());
         node.put("deviceId", device.deviceId());
