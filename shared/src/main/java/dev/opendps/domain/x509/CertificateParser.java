@@ -28,6 +28,8 @@ import javax.security.auth.x500.X500Principal;
 public final class CertificateParser {
     /** Upper bound on accepted input, far above any sensible certificate. */
     public static final int MAX_INPUT_CHARS = 64 * 1024;
+    /** The header in which App Service (ARR) and the local host hand the TLS client certificate to a function. */
+    public static final String CLIENT_CERTIFICATE_HEADER = "X-ARR-ClientCert";
 
     private static final String BEGIN = "-----BEGIN CERTIFICATE-----";
     private static final String END = "-----END CERTIFICATE-----";
@@ -71,6 +73,57 @@ public final class CertificateParser {
         byte[] der = text.contains(PEM_MARKER) ? pemToDer(text) : base64ToDer(text);
         X509Certificate x509 = decode(der);
         return new ParsedCertificate(x509, toPem(der), info(x509, der), commonName(x509));
+    }
+
+    /**
+     * Parses the TLS client certificate as it reaches a function in {@link #CLIENT_CERTIFICATE_HEADER} (dps-protocol.md
+     * §2.2): App Service sends the leaf as bare base64 DER. Whitespace is tolerated and PEM is accepted too, also
+     * percent-encoded PEM as reverse proxies such as nginx ({@code $ssl_client_escaped_cert}) forward it.
+     *
+     * @throws ProvisioningException {@link ErrorCode#INVALID_CERTIFICATE} when the header is empty or does not hold
+     *                               exactly one X.509 certificate; the message names the header
+     */
+    public static ParsedCertificate parseClientCertificateHeader(String headerValue) {
+        if (headerValue == null || headerValue.isBlank()) {
+            throw invalid("The " + CLIENT_CERTIFICATE_HEADER + " header holds no client certificate.");
+        }
+        if (headerValue.length() > MAX_INPUT_CHARS) {
+            throw invalid("The " + CLIENT_CERTIFICATE_HEADER + " header is longer than " + MAX_INPUT_CHARS
+                    + " characters.");
+        }
+        String text = headerValue.strip();
+        // Base64 never contains '%', so a '%' after a PEM marker can only be percent-encoding; "BEGIN+" is
+        // form-encoding, where '+' is a space and a base64 '+' arrives as %2B.
+        if (text.startsWith(PEM_MARKER) && text.indexOf('%') >= 0) {
+            boolean formEncoded = text.startsWith(PEM_MARKER + "+");
+            text = percentDecode(formEncoded ? text.replace('+', ' ') : text);
+        }
+        try {
+            return parse(text);
+        } catch (ProvisioningException e) {
+            String reason = e.getMessage();
+            throw invalid("The client certificate in the " + CLIENT_CERTIFICATE_HEADER + " header is invalid: "
+                    + Character.toLowerCase(reason.charAt(0)) + reason.substring(1));
+        }
+    }
+
+    /** Decodes %XX escapes only: a '+' left here is a base64 character, not an encoded space. */
+    private static String percentDecode(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= text.length() || !HexFormat.isHexDigit(text.charAt(i + 1))
+                        || !HexFormat.isHexDigit(text.charAt(i + 2))) {
+                    throw invalid("The " + CLIENT_CERTIFICATE_HEADER + " header has a malformed percent-encoding.");
+                }
+                out.append((char) HexFormat.fromHexDigits(text, i + 1, i + 3));
+                i += 2;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static byte[] pemToDer(String text) {

@@ -254,4 +254,57 @@ class CertificateParserTest {
         assertInvalid(null, "empty");
         assertInvalid("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n", "empty");
     }
+
+    @Test
+    void clientCertificateHeaderWithBase64DerIsParsed() throws Exception {
+        ParsedCertificate parsed = CertificateParser.parseClientCertificateHeader(base64Der());
+
+        assertThat(parsed.certificate()).isEqualTo(leaf);
+        assertThat(parsed.commonName()).isEqualTo("device-01");
+    }
+
+    @Test
+    void clientCertificateHeaderToleratesWhitespaceAndPem() throws Exception {
+        String wrapped = " " + Base64.getMimeEncoder().encodeToString(leaf.getEncoded()) + "\n";
+
+        assertThat(CertificateParser.parseClientCertificateHeader(wrapped).certificate()).isEqualTo(leaf);
+        assertThat(CertificateParser.parseClientCertificateHeader(pemOf(leaf)).certificate()).isEqualTo(leaf);
+        assertThat(CertificateParser.parseClientCertificateHeader(pemOf(leaf).replace('\n', ' ')).certificate())
+                .isEqualTo(leaf);
+    }
+
+    @Test
+    void clientCertificateHeaderAcceptsPercentEncodedPem() throws Exception {
+        String pem = pemOf(leaf);
+        String percentEncoded = pem.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+                .replace(" ", "%20").replace("\n", "%0A");
+        String formEncoded = pem.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+                .replace(" ", "+").replace("\n", "%0A");
+
+        assertThat(CertificateParser.parseClientCertificateHeader(percentEncoded).certificate()).isEqualTo(leaf);
+        assertThat(CertificateParser.parseClientCertificateHeader(formEncoded).certificate()).isEqualTo(leaf);
+    }
+
+    private static void assertInvalidHeader(String header, String messagePart) {
+        assertThatThrownBy(() -> CertificateParser.parseClientCertificateHeader(header))
+                .isInstanceOfSatisfying(ProvisioningException.class, e -> {
+                    assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_CERTIFICATE);
+                    assertThat(e.getMessage()).contains("X-ARR-ClientCert").containsIgnoringCase(messagePart);
+                });
+    }
+
+    @Test
+    void clientCertificateHeaderWithGarbageIsRejectedNamingTheHeader() {
+        assertInvalidHeader("not a certificate!", "the certificate is neither PEM nor base64");
+        assertInvalidHeader(Base64.getEncoder().encodeToString("just some bytes".getBytes()),
+                "is invalid: the data is not an X.509 certificate.");
+        assertInvalidHeader("-----BEGIN%20CERTIFICATE-----%0AMII%G", "malformed percent-encoding");
+        assertInvalidHeader("-----BEGIN%20CERTIFICATE-----%0", "malformed percent-encoding");
+    }
+
+    @Test
+    void clientCertificateHeaderThatIsEmptyIsRejected() {
+        assertInvalidHeader(null, "holds no client certificate");
+        assertInvalidHeader(" ", "holds no client certificate");
+    }
 }
