@@ -9,6 +9,7 @@ import dev.opendps.domain.IndividualEnrollment;
 import dev.opendps.domain.ProvisioningException;
 import dev.opendps.domain.Versioned;
 import dev.opendps.domain.port.Page;
+import dev.opendps.service.CaCertificateService;
 import dev.opendps.service.EnrollmentService;
 import dev.opendps.service.ServiceAuthenticator;
 import dev.opendps.service.ServiceAuthenticator.Caller;
@@ -21,8 +22,9 @@ import dev.opendps.wire.View;
 import java.time.Clock;
 
 /**
- * The enrollment service API (dps-protocol.md §4), independent of the HTTP host: each method is one
- * route; it authenticates, maps JSON to the domain and back, and answers DPS-shaped errors.
+ * The enrollment service API (dps-protocol.md §4) and the registered CA certificates of the same endpoint,
+ * independent of the HTTP host: each method is one route; it authenticates, maps JSON to the domain and back,
+ * and answers DPS-shaped errors.
  */
 public final class ServiceApi {
     private final ServiceAuthenticator authenticator;
@@ -30,8 +32,10 @@ public final class ServiceApi {
     private final ApiCall call;
     private final RecordEndpoint<IndividualEnrollment> enrollments;
     private final RecordEndpoint<EnrollmentGroup> groups;
+    private final CaCertificateEndpoints certificates;
 
-    public ServiceApi(ServiceAuthenticator authenticator, EnrollmentService service, Clock clock) {
+    public ServiceApi(ServiceAuthenticator authenticator, EnrollmentService service,
+                      CaCertificateService certificateService, Clock clock) {
         this.authenticator = authenticator;
         this.service = service;
         this.call = new ApiCall("ServiceOperations", clock);
@@ -41,6 +45,7 @@ public final class ServiceApi {
         this.groups = new RecordEndpoint<>(service.groups(), EnrollmentJson::readGroup,
                 g -> EnrollmentJson.write(g, View.API), g -> g.settings().attestation(),
                 "enrollmentGroup", "enrollmentGroups", "enrollmentGroupId");
+        this.certificates = new CaCertificateEndpoints(certificateService, call, this::authenticate);
     }
 
     /** {@code GET|PUT|DELETE /enrollments/{registrationId}}. */
@@ -114,6 +119,26 @@ public final class ServiceApi {
         });
     }
 
+    /** {@code GET|PUT|DELETE /certificates/{certificateName}}: one registered CA certificate. */
+    public ApiResponse certificate(ApiRequest request, String certificateName) {
+        return certificates.certificate(request, certificateName);
+    }
+
+    /** {@code GET /certificates}: every registered CA certificate of the instance. */
+    public ApiResponse certificates(ApiRequest request) {
+        return certificates.certificates(request);
+    }
+
+    /** {@code POST /certificates/{certificateName}/generateVerificationCode}. */
+    public ApiResponse certificateVerificationCode(ApiRequest request, String certificateName) {
+        return certificates.generateVerificationCode(request, certificateName);
+    }
+
+    /** {@code POST /certificates/{certificateName}/verify}: proof of possession of the CA's private key. */
+    public ApiResponse certificateVerification(ApiRequest request, String certificateName) {
+        return certificates.verify(request, certificateName);
+    }
+
     private <T extends Versioned<T>> ApiResponse record(ApiRequest request, RecordEndpoint<T> endpoint,
                                                                            String id) {
         return call.run(endpoint.itemType() + "." + request.method(), request, () -> {
@@ -173,11 +198,11 @@ public final class ServiceApi {
         return authenticator.authenticate(request.header("Host"), request.header("Authorization"), right);
     }
 
-    private static String ifMatch(ApiRequest request) {
+    static String ifMatch(ApiRequest request) {
         return ETags.unquote(request.header("If-Match"));
     }
 
-    private static ProvisioningException methodNotAllowed() {
+    static ProvisioningException methodNotAllowed() {
         return new ProvisioningException(ErrorCode.METHOD_NOT_ALLOWED);
     }
 }

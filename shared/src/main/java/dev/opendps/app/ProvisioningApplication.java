@@ -1,5 +1,6 @@
 package dev.opendps.app;
 
+import dev.opendps.adapters.sqlite.SqliteCaCertificateStore;
 import dev.opendps.adapters.sqlite.SqliteDatabase;
 import dev.opendps.adapters.sqlite.SqliteEnrollmentGroupStore;
 import dev.opendps.adapters.sqlite.SqliteEnrollmentStore;
@@ -14,6 +15,7 @@ import dev.opendps.domain.allocation.HubAllocation;
 import dev.opendps.service.registration.DeviceRegistrationService;
 import dev.opendps.config.AppSettings;
 import dev.opendps.config.Setting;
+import dev.opendps.service.CaCertificateService;
 import dev.opendps.service.EnrollmentService;
 import dev.opendps.service.InstanceBootstrap;
 import dev.opendps.service.InstanceDirectory;
@@ -43,7 +45,8 @@ public final class ProvisioningApplication implements AutoCloseable {
         Duration skew = Duration.ofSeconds(settings.getInt(Setting.SAS_CLOCK_SKEW_SECONDS));
         EnrollmentService enrollmentService = new EnrollmentService(stores.enrollments(), stores.enrollmentGroups(),
                 stores.registrationStates(), clock);
-        this.serviceApi = new ServiceApi(new ServiceAuthenticator(directory, clock, skew), enrollmentService, clock);
+        this.serviceApi = new ServiceApi(new ServiceAuthenticator(directory, clock, skew), enrollmentService,
+                new CaCertificateService(stores.caCertificates(), clock), clock);
         Duration maxLifetime = Duration.ofSeconds(settings.getInt(Setting.SAS_MAX_LIFETIME_SECONDS));
         this.deviceApi = new DeviceApi(new DeviceRegistrationService(directory, stores.enrollments(),
                 stores.enrollmentGroups(), stores.registrationStates(), stores.registrationOperations(), stores.hubs(),
@@ -73,7 +76,8 @@ public final class ProvisioningApplication implements AutoCloseable {
         SqliteDatabase database = SqliteDatabase.open(Path.of(settings.get(Setting.DATA_DIR)));
         return new Stores(new SqliteInstanceStore(database), new SqliteEnrollmentStore(database),
                 new SqliteEnrollmentGroupStore(database), new SqliteRegistrationStateStore(database),
-                new SqliteRegistrationOperationStore(database), new SqliteHubRegistry(database), database::close);
+                new SqliteRegistrationOperationStore(database), new SqliteHubRegistry(database),
+                new SqliteCaCertificateStore(database), database::close);
     }
 
     public ServiceApi serviceApi() {

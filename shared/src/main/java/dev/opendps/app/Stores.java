@@ -1,5 +1,6 @@
 package dev.opendps.app;
 
+import dev.opendps.domain.port.CaCertificateStore;
 import dev.opendps.domain.port.EnrollmentGroupStore;
 import dev.opendps.domain.port.HubRegistry;
 import dev.opendps.domain.port.EnrollmentStore;
@@ -15,5 +16,6 @@ public record Stores(
         RegistrationStateStore registrationStates,
         RegistrationOperationStore registrationOperations,
         HubRegistry hubs,
+        CaCertificateStore caCertificates,
         AutoCloseable resources) {
 }

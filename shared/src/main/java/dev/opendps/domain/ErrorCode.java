@@ -19,6 +19,9 @@ public enum ErrorCode {
     INVALID_BULK_OPERATION(400014, "The bulk operation is invalid."),
     INVALID_QUERY(400015, "The query is invalid."),
     INVALID_ETAG(400016, "The etag is invalid."),
+    INVALID_CERTIFICATE_NAME(400017, "The certificate name is invalid."),
+    /** A verification certificate that does not prove possession of a registered CA's private key. */
+    CERTIFICATE_VERIFICATION_FAILED(400018, "The verification certificate does not prove possession of the CA key."),
     CUSTOM_ALLOCATION_FAILED(400207, "Custom allocation failed."),
     NO_HUB(400208, "No IoT hub could be assigned."),
     HUB_UNAUTHORIZED(400209, "Unauthorized at the IoT hub."),
@@ -29,6 +32,7 @@ public enum ErrorCode {
     ENROLLMENT_GROUP_NOT_FOUND(404203, "The enrollment group was not found."),
     OPERATION_NOT_FOUND(404204, "The operation was not found."),
     INSTANCE_NOT_FOUND(404205, "No provisioning service instance serves this host name or ID scope."),
+    CERTIFICATE_NOT_FOUND(404206, "The certificate was not found."),
     NOT_FOUND(404001, "The resource was not found."),
     METHOD_NOT_ALLOWED(405001, "The method is not allowed on this resource."),
     ALREADY_EXISTS(409201, "The record already exists; send If-Match with its etag to replace it."),

@@ -5,11 +5,12 @@ package dev.opendps.domain;
  * code and a message naming the broken rule; the offending id is echoed only when it is short printable ASCII.
  */
 public final class Identifiers {
-    /** Maximum length of registration ids, enrollment group ids and device ids. */
+    /** Maximum length of registration ids, enrollment group ids, device ids and certificate names. */
     public static final int MAX_LENGTH = 128;
     private static final int MAX_ECHO_LENGTH = 128;
     private static final String REGISTRATION_ID_SPECIALS = "-._:";
     private static final String DEVICE_ID_SPECIALS = "-.%_*?!(),:=@$'";
+    private static final String CERTIFICATE_NAME_SPECIALS = "-_";
 
     private Identifiers() {
     }
@@ -40,6 +41,18 @@ public final class Identifiers {
         checkCharacters(id, DEVICE_ID_SPECIALS, what, code,
                 "use ASCII letters, digits or any of - . % _ * ? ! ( ) , : = @ $ '");
         return id;
+    }
+
+    /**
+     * Name of a CA certificate registered in an instance (ARM's certificate name rule): 1–128 ASCII letters,
+     * digits, {@code -} and {@code _}.
+     */
+    public static String certificateName(String name) {
+        String what = "certificate name";
+        ErrorCode code = ErrorCode.INVALID_CERTIFICATE_NAME;
+        checkLength(name, what, code);
+        checkCharacters(name, CERTIFICATE_NAME_SPECIALS, what, code, "use ASCII letters, digits, '-' or '_'");
+        return name;
     }
 
     private static void checkRegistrationIdRule(String id, String what, ErrorCode code) {

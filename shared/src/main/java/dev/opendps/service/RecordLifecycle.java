@@ -19,6 +19,9 @@ import java.util.function.UnaryOperator;
  * replaces only that version (412 otherwise, 404 if there is no record); DELETE likewise.
  */
 public final class RecordLifecycle<T extends Versioned<T>> {
+    /** How often an unconditional update re-reads a record that concurrent writers keep changing. */
+    private static final int MAX_UPDATE_ATTEMPTS = 5;
+
     private final VersionedStore<T> store;
     private final Clock clock;
     private final ErrorCode notFound;
@@ -64,6 +67,32 @@ public final class RecordLifecycle<T extends Versioned<T>> {
             throw preconditionFailed();
         } catch (RecordNotFoundException e) {
             throw notFound();
+        }
+    }
+
+    /**
+     * Changes an existing record (404 if there is none). {@code ifMatch} null or {@code *} takes whatever version
+     * is stored, re-reading it if a concurrent write wins; an etag changes only that version (412 otherwise).
+     * {@code change} validates, so it runs before any write.
+     */
+    public T update(String idScope, String id, String ifMatch, UnaryOperator<T> change) {
+        boolean any = ifMatch == null || "*".equals(ifMatch);
+        for (int attempt = 1; ; attempt++) {
+            T existing = get(idScope, id);
+            if (!any && !ifMatch.equals(existing.etag())) {
+                throw preconditionFailed();
+            }
+            T record = change.apply(existing)
+                    .withVersion(RecordVersion.updatedAt(existing.version(), clock.instant()));
+            try {
+                return store.replace(idScope, record, existing.etag());
+            } catch (EtagMismatchException e) {
+                if (!any || attempt == MAX_UPDATE_ATTEMPTS) {
+                    throw preconditionFailed();
+                }
+            } catch (RecordNotFoundException e) {
+                throw notFound();
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.adapters.DocumentCodec;
 import dev.opendps.domain.AccessRight;
 import dev.opendps.domain.AllocationPolicy;
+import dev.opendps.domain.CaCertificate;
 import dev.opendps.domain.LinkedHub;
 import dev.opendps.domain.DeviceRegistrationState;
 import dev.opendps.domain.EnrollmentGroup;
@@ -39,6 +40,11 @@ public final class StorageCodecs {
 
     public static DocumentCodec<DeviceRegistrationState> registrationStates() {
         return codec(s -> RegistrationStateJson.write(s, View.STORAGE), RegistrationStateJson::read);
+    }
+
+    /** Registered CA certificates: the PEM, its parsed info, the verified flag and any pending verification code. */
+    public static DocumentCodec<CaCertificate> caCertificates() {
+        return codec(CaCertificateJson::writeStored, CaCertificateJson::readStored);
     }
 
     public static DocumentCodec<RegistrationOperation> registrationOperations() {

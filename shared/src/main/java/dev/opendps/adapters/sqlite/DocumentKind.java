@@ -7,7 +7,8 @@ enum DocumentKind {
     REGISTRATION_STATE("registrationState", "registration"),
     REGISTRATION_OPERATION("registrationOperation", "operation"),
     /** Device identities of the embedded hub registry; the "ID scope" column holds the hub's host name. */
-    HUB_DEVICE("hubDevice", "hub device");
+    HUB_DEVICE("hubDevice", "hub device"),
+    CA_CERTIFICATE("caCertificate", "CA certificate");
 
     private final String storedName;
     private final String description;

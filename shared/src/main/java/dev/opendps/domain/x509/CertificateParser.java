@@ -126,6 +126,14 @@ public final class CertificateParser {
         return out.toString();
     }
 
+    /** The base64 DER encoding inside a PEM block, e.g. one {@link #parse} normalized; as strict as {@link #parse}. */
+    public static String base64Der(String pem) {
+        if (pem == null || !pem.strip().startsWith(BEGIN)) {
+            throw invalid("The certificate is not a PEM block.");
+        }
+        return Base64.getEncoder().encodeToString(pemToDer(pem.strip()));
+    }
+
     private static byte[] pemToDer(String text) {
         if (!text.startsWith(BEGIN)) {
             throw invalid(text.startsWith(PEM_MARKER)

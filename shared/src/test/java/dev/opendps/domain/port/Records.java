@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.domain.AccessRight;
 import dev.opendps.domain.AllocationPolicy;
 import dev.opendps.domain.Attestation;
+import dev.opendps.domain.CaCertificate;
 import dev.opendps.domain.CustomAllocationDefinition;
 import dev.opendps.domain.DeviceRegistrationState;
 import dev.opendps.domain.EnrollmentGroup;
@@ -219,6 +220,18 @@ public final class Records {
                                                   DeviceRegistrationState state) {
         return new RegistrationOperation(o.operationId(), o.registrationId(), status, state, o.expiresAtUtc(),
                 o.version());
+    }
+
+    // --- CA certificates --------------------------------------------------------------------------------
+
+    /** A registered CA certificate awaiting proof of possession: not verified, a verification code pending. */
+    public static CaCertificate caCertificate(String name) {
+        return new CaCertificate(name, pem(name), certificateInfo(name), false, verificationCode(0), version());
+    }
+
+    /** A verification code as DPS makes them (48 upper-case hex digits) that holds a number for concurrency tests. */
+    public static String verificationCode(int counter) {
+        return String.format("%048X", counter);
     }
 
     // --- instances --------------------------------------------------------------------------------------
