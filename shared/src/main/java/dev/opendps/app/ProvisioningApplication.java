@@ -7,6 +7,7 @@ import dev.opendps.adapters.sqlite.SqliteEnrollmentStore;
 import dev.opendps.adapters.sqlite.SqliteInstanceStore;
 import dev.opendps.adapters.sqlite.SqliteRegistrationOperationStore;
 import dev.opendps.adapters.sqlite.SqliteRegistrationStateStore;
+import dev.opendps.adapters.sqlite.SqliteTpmChallengeStore;
 import dev.opendps.adapters.sqlite.SqliteHubRegistry;
 import dev.opendps.api.DeviceApi;
 import dev.opendps.api.LocalHubRegistryApi;
@@ -49,8 +50,9 @@ public final class ProvisioningApplication implements AutoCloseable {
                 new CaCertificateService(stores.caCertificates(), clock), clock);
         Duration maxLifetime = Duration.ofSeconds(settings.getInt(Setting.SAS_MAX_LIFETIME_SECONDS));
         this.deviceApi = new DeviceApi(new DeviceRegistrationService(directory, stores.enrollments(),
-                stores.enrollmentGroups(), stores.registrationStates(), stores.registrationOperations(), stores.hubs(),
-                new HubAllocation(), clock, skew, maxLifetime), clock);
+                stores.enrollmentGroups(), stores.registrationStates(), stores.registrationOperations(),
+                stores.tpmChallenges(), stores.caCertificates(), stores.hubs(), new HubAllocation(), clock, skew,
+                maxLifetime), clock);
         this.localHubRegistryApi = new LocalHubRegistryApi(stores.hubs(), clock);
         this.instanceBootstrap = new InstanceBootstrap(stores.instances(), clock);
     }
@@ -76,8 +78,8 @@ public final class ProvisioningApplication implements AutoCloseable {
         SqliteDatabase database = SqliteDatabase.open(Path.of(settings.get(Setting.DATA_DIR)));
         return new Stores(new SqliteInstanceStore(database), new SqliteEnrollmentStore(database),
                 new SqliteEnrollmentGroupStore(database), new SqliteRegistrationStateStore(database),
-                new SqliteRegistrationOperationStore(database), new SqliteHubRegistry(database),
-                new SqliteCaCertificateStore(database), database::close);
+                new SqliteRegistrationOperationStore(database), new SqliteTpmChallengeStore(database),
+                new SqliteHubRegistry(database), new SqliteCaCertificateStore(database), database::close);
     }
 
     public ServiceApi serviceApi() {

@@ -7,6 +7,7 @@ import dev.opendps.domain.port.EnrollmentStore;
 import dev.opendps.domain.port.InstanceStore;
 import dev.opendps.domain.port.RegistrationOperationStore;
 import dev.opendps.domain.port.RegistrationStateStore;
+import dev.opendps.domain.port.TpmChallengeStore;
 
 /** The store adapters one deployment runs on, and what closes them. */
 public record Stores(
@@ -15,6 +16,7 @@ public record Stores(
         EnrollmentGroupStore enrollmentGroups,
         RegistrationStateStore registrationStates,
         RegistrationOperationStore registrationOperations,
+        TpmChallengeStore tpmChallenges,
         HubRegistry hubs,
         CaCertificateStore caCertificates,
         AutoCloseable resources) {

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The latest registration of a device (§1.5 DeviceRegistrationResult, §4.4 DeviceRegistrationState).
- * {@code enrollmentGroupId} is set when the device registered through a group.
+ * {@code enrollmentGroupId} is set when the device registered through a group; {@code x509} after an X.509
+ * registration; {@code tpmAuthenticationKey} is the activation blob an assigned TPM device imports (§2.4).
  */
 public record DeviceRegistrationState(
         String registrationId,
@@ -17,6 +18,8 @@ public record DeviceRegistrationState(
         JsonNode payload,
         String enrollmentGroupId,
         String attestationType,
+        X509RegistrationResult x509,
+        String tpmAuthenticationKey,
         RecordVersion version) implements Versioned<DeviceRegistrationState> {
 
     public DeviceRegistrationState {
@@ -32,6 +35,6 @@ public record DeviceRegistrationState(
     @Override
     public DeviceRegistrationState withVersion(RecordVersion newVersion) {
         return new DeviceRegistrationState(registrationId, deviceId, assignedHub, status, substatus, errorCode,
-                errorMessage, payload, enrollmentGroupId, attestationType, newVersion);
+                errorMessage, payload, enrollmentGroupId, attestationType, x509, tpmAuthenticationKey, newVersion);
     }
 }

@@ -30,9 +30,24 @@ public final class DeviceRegistrationJson {
         if (node.has("payload") && !node.get("payload").isObject()) {
             node.remove("payload");
         }
-        if ("symmetricKey".equals(state.attestationType())) {
-            ObjectNode symmetricKey = node.putObject("symmetricKey");
-            Fields.putIfNotNull(symmetricKey, "enrollmentGroupId", state.enrollmentGroupId());
+        switch (state.attestationType() == null ? "" : state.attestationType()) {
+            case "symmetricKey" -> {
+                ObjectNode symmetricKey = node.putObject("symmetricKey");
+                Fields.putIfNotNull(symmetricKey, "enrollmentGroupId", state.enrollmentGroupId());
+            }
+            case "x509" -> {
+                ObjectNode x509 = state.x509() == null ? Json.object() : RegistrationStateJson.writeX509(state.x509());
+                Fields.putIfNotNull(x509, "enrollmentGroupId", state.enrollmentGroupId());
+                node.set("x509", x509);
+            }
+            case "tpm" -> {
+                // Every TPM-capable SDK imports this blob on assignment and signs hub tokens with its key (§2.4).
+                if (state.tpmAuthenticationKey() != null) {
+                    node.putObject("tpm").put("authenticationKey", state.tpmAuthenticationKey());
+                }
+            }
+            default -> {
+            }
         }
         return node;
     }

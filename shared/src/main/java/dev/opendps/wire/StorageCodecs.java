@@ -16,6 +16,7 @@ import dev.opendps.domain.ProvisioningInstance;
 import dev.opendps.domain.RegistrationOperation;
 import dev.opendps.domain.RegistrationStatus;
 import dev.opendps.domain.SharedAccessPolicy;
+import dev.opendps.domain.TpmChallenge;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -49,6 +50,11 @@ public final class StorageCodecs {
 
     public static DocumentCodec<RegistrationOperation> registrationOperations() {
         return codec(StorageCodecs::writeOperation, StorageCodecs::readOperation);
+    }
+
+    /** The challenge key is stored as issued: the store is the server's own (encryption at rest is the store's). */
+    public static DocumentCodec<TpmChallenge> tpmChallenges() {
+        return codec(StorageCodecs::writeTpmChallenge, StorageCodecs::readTpmChallenge);
     }
 
     public static DocumentCodec<ProvisioningInstance> instances() {
@@ -99,6 +105,25 @@ public final class StorageCodecs {
                 Fields.string(node, "registrationId"),
                 RegistrationStatus.fromWire(Fields.string(node, "status")),
                 state == null ? null : RegistrationStateJson.read(state),
+                Timestamps.parseOrNull(Fields.string(node, "expiresAtUtc")),
+                EnrollmentJson.readVersion(node));
+    }
+
+    private static ObjectNode writeTpmChallenge(TpmChallenge challenge) {
+        ObjectNode node = Json.object();
+        node.put("registrationId", challenge.registrationId());
+        node.put("storageRootKey", challenge.storageRootKey());
+        node.put("key", challenge.key());
+        Fields.putIfNotNull(node, "expiresAtUtc", Timestamps.format(challenge.expiresAtUtc()));
+        EnrollmentJson.writeVersion(node, challenge.version(), View.STORAGE);
+        return node;
+    }
+
+    private static TpmChallenge readTpmChallenge(JsonNode node) {
+        return new TpmChallenge(
+                Fields.string(node, "registrationId"),
+                Fields.string(node, "storageRootKey"),
+                Fields.string(node, "key"),
                 Timestamps.parseOrNull(Fields.string(node, "expiresAtUtc")),
                 EnrollmentJson.readVersion(node));
     }

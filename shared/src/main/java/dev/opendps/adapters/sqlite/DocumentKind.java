@@ -8,7 +8,8 @@ enum DocumentKind {
     REGISTRATION_OPERATION("registrationOperation", "operation"),
     /** Device identities of the embedded hub registry; the "ID scope" column holds the hub's host name. */
     HUB_DEVICE("hubDevice", "hub device"),
-    CA_CERTIFICATE("caCertificate", "CA certificate");
+    CA_CERTIFICATE("caCertificate", "CA certificate"),
+    TPM_CHALLENGE("tpmChallenge", "TPM challenge");
 
     private final String storedName;
     private final String description;

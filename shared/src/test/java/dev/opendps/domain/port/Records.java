@@ -22,11 +22,13 @@ import dev.opendps.domain.ReprovisionPolicy;
 import dev.opendps.domain.SharedAccessPolicy;
 import dev.opendps.domain.SymmetricKeyAttestation;
 import dev.opendps.domain.TpmAttestation;
+import dev.opendps.domain.TpmChallenge;
 import dev.opendps.domain.X509Attestation;
 import dev.opendps.domain.X509Attestation.CaReferences;
 import dev.opendps.domain.X509Attestation.CertificateEntry;
 import dev.opendps.domain.X509Attestation.X509Certificates;
 import dev.opendps.domain.X509CertificateInfo;
+import dev.opendps.domain.X509RegistrationResult;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -168,7 +170,9 @@ public final class Records {
     public static DeviceRegistrationState registrationState(String registrationId, String enrollmentGroupId) {
         return new DeviceRegistrationState(registrationId, registrationId + "-device", "hub-a.azure-devices.net",
                 RegistrationStatus.ASSIGNED, "reprovisionedToInitialAssignment", 400209,
-                "The previous hub refused the device.", payload(0), enrollmentGroupId, "symmetricKey", version());
+                "The previous hub refused the device.", payload(0), enrollmentGroupId, "x509",
+                new X509RegistrationResult(certificateInfo(registrationId), certificateInfo("Signing CA")),
+                "AAEC", version());
     }
 
     public static ObjectNode payload(int counter) {
@@ -180,20 +184,20 @@ public final class Records {
     public static DeviceRegistrationState withPayload(DeviceRegistrationState s, JsonNode payload) {
         return new DeviceRegistrationState(s.registrationId(), s.deviceId(), s.assignedHub(), s.status(),
                 s.substatus(), s.errorCode(), s.errorMessage(), payload, s.enrollmentGroupId(), s.attestationType(),
-                s.version());
+                s.x509(), s.tpmAuthenticationKey(), s.version());
     }
 
     public static DeviceRegistrationState withEnrollmentGroupId(DeviceRegistrationState s, String groupId) {
         return new DeviceRegistrationState(s.registrationId(), s.deviceId(), s.assignedHub(), s.status(),
                 s.substatus(), s.errorCode(), s.errorMessage(), s.payload(), groupId, s.attestationType(),
-                s.version());
+                s.x509(), s.tpmAuthenticationKey(), s.version());
     }
 
     public static DeviceRegistrationState withAssignment(DeviceRegistrationState s, String hub,
                                                          RegistrationStatus status) {
         return new DeviceRegistrationState(s.registrationId(), s.deviceId(), hub, status, s.substatus(),
                 s.errorCode(), s.errorMessage(), s.payload(), s.enrollmentGroupId(), s.attestationType(),
-                s.version());
+                s.x509(), s.tpmAuthenticationKey(), s.version());
     }
 
     public static int payloadCounter(DeviceRegistrationState state) {
@@ -232,6 +236,17 @@ public final class Records {
     /** A verification code as DPS makes them (48 upper-case hex digits) that holds a number for concurrency tests. */
     public static String verificationCode(int counter) {
         return String.format("%048X", counter);
+    }
+
+    // --- TPM challenges ---------------------------------------------------------------------------------
+
+    public static TpmChallenge tpmChallenge(String registrationId, Instant expiresAtUtc) {
+        return new TpmChallenge(registrationId, "ARoAAQALAAMAcgAAAAYAgABDABAIAAAAAAABAA==",
+                "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=", expiresAtUtc, version());
+    }
+
+    public static TpmChallenge tpmChallenge(String registrationId) {
+        return tpmChallenge(registrationId, FAR_FUTURE);
     }
 
     // --- instances --------------------------------------------------------------------------------------
