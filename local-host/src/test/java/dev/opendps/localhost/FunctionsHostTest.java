@@ -6,6 +6,7 @@ import dev.opendps.localhost.TestApps.Fn;
 import dev.opendps.localhost.auth.FunctionKeys;
 import dev.opendps.localhost.fixture.FixtureInjector;
 import dev.opendps.localhost.fixture.InjectedFunction;
+import dev.opendps.testing.TestPki;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -448,6 +449,25 @@ class FunctionsHostTest {
             HttpClient withCertificate = TestTls.client(TestTls.trusting(host.caCertificate(), device));
             String forwarded = call(withCertificate, "GET", "/api/whoami", null).body();
             assertThat(Base64.getDecoder().decode(forwarded)).isEqualTo(device.certificate().getEncoded());
+        }
+
+        @Test
+        void certificatesAfterTheLeafAreForwardedInTheChainHeader() throws Exception {
+            TestPki.Credential root = TestPki.rootCa("Chain Root").issue();
+            TestPki.Credential intermediate = TestPki.intermediateCa("Chain Intermediate", root).issue();
+            TestPki.Credential leaf = TestPki.device("device-chain", intermediate).issue();
+            TestTls.ClientIdentity device = new TestTls.ClientIdentity(leaf.certificate(), leaf.keyPair(),
+                    intermediate.certificate());
+            HttpClient withChain = TestTls.client(TestTls.trusting(host.caCertificate(), device));
+
+            String[] forwarded = call(withChain, "GET", "/api/whoami", null, "x-opendps-clientcert-chain", "spoofed")
+                    .body().split("\\|");
+
+            assertThat(forwarded).hasSize(2);
+            assertThat(Base64.getDecoder().decode(forwarded[0])).isEqualTo(leaf.certificate().getEncoded());
+            assertThat(Base64.getDecoder().decode(forwarded[1])).isEqualTo(intermediate.certificate().getEncoded());
+            assertThat(call("GET", "/api/whoami", null, "X-OpenDPS-ClientCert-Chain", "spoofed").body())
+                    .as("a client cannot send the chain header itself").isEqualTo("none");
         }
 
         @Test

@@ -24,7 +24,8 @@ import java.util.Date;
 /** Client-side TLS for tests: trust the host's CA, optionally present a client certificate. */
 final class TestTls {
 
-    record ClientIdentity(X509Certificate certificate, KeyPair keys) {
+    /** A client certificate, with the certificates the client sends after it in the handshake. */
+    record ClientIdentity(X509Certificate certificate, KeyPair keys, X509Certificate... chain) {
     }
 
     private TestTls() {
@@ -40,7 +41,10 @@ final class TestTls {
         if (client != null) {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
-            keys.setKeyEntry("client", client.keys().getPrivate(), "x".toCharArray(), new Certificate[] {client.certificate()});
+            Certificate[] presented = new Certificate[client.chain().length + 1];
+            presented[0] = client.certificate();
+            System.arraycopy(client.chain(), 0, presented, 1, client.chain().length);
+            keys.setKeyEntry("client", client.keys().getPrivate(), "x".toCharArray(), presented);
             keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keyManagers.init(keys, "x".toCharArray());
         }

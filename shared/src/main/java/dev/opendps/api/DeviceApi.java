@@ -7,11 +7,15 @@ import dev.opendps.domain.ErrorCode;
 import dev.opendps.domain.ProvisioningException;
 import dev.opendps.domain.RegistrationOperation;
 import dev.opendps.domain.RegistrationStatus;
+import dev.opendps.service.registration.DeviceCredentials;
 import dev.opendps.service.registration.DeviceRegistrationService;
+import dev.opendps.service.registration.TpmChallengeIssued;
 import dev.opendps.service.registration.DeviceRegistrationService.RegisterRequest;
 import dev.opendps.wire.DeviceRegistrationJson;
 import dev.opendps.wire.Json;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -31,6 +35,11 @@ public final class DeviceApi {
     /** Compiled once: the log line is written on every device operation. */
     private static final java.util.regex.Pattern NOT_PRINTABLE = java.util.regex.Pattern.compile("[^\\x21-\\x7e]");
 
+    /** The TLS client leaf, base64 DER, as App Service and the local host forward it. */
+    public static final String CLIENT_CERTIFICATE = "X-ARR-ClientCert";
+    /** The rest of the chain the client presented; only the local host can send it (it strips any client copy). */
+    public static final String PRESENTED_CHAIN = "X-OpenDPS-ClientCert-Chain";
+
     private final DeviceRegistrationService service;
     private final ApiCall errors;
 
@@ -44,9 +53,12 @@ public final class DeviceApi {
         return handle("register", request, idScope, registrationId, () -> {
             ObjectNode body = registrationBody(request);
             JsonNode bodyId = body.get("registrationId");
+            JsonNode tpm = body.path("tpm");
+            DeviceCredentials credentials = new DeviceCredentials(request.header("Authorization"),
+                    request.header(CLIENT_CERTIFICATE), presentedCertificates(request),
+                    text(tpm.get("endorsementKey")), text(tpm.get("storageRootKey")));
             RegistrationOperation operation = service.register(new RegisterRequest(idScope, registrationId,
-                    request.header("Authorization"), bodyId != null && bodyId.isTextual() ? bodyId.asText() : null,
-                    payload(body.get("payload"))));
+                    credentials, text(bodyId), payload(body.get("payload"))));
             return new Outcome(ApiResponse.json(202, DeviceRegistrationJson.operationStatus(operation),
                     Map.of("retry-after", RETRY_AFTER_SECONDS)), operation.registrationState());
         });
@@ -56,7 +68,7 @@ public final class DeviceApi {
     public ApiResponse operationStatus(ApiRequest request, String idScope, String registrationId, String operationId) {
         return handle("operationStatus", request, idScope, registrationId, () -> {
             RegistrationOperation operation = service.operation(idScope, registrationId, operationId,
-                    request.header("Authorization"));
+                    credentials(request));
             boolean running = operation.status() == RegistrationStatus.ASSIGNING
                     || operation.status() == RegistrationStatus.UNASSIGNED;
             ApiResponse response = ApiResponse.json(running ? 202 : 200, DeviceRegistrationJson.operationStatus(operation),
@@ -69,7 +81,7 @@ public final class DeviceApi {
     public ApiResponse registrationStatus(ApiRequest request, String idScope, String registrationId) {
         return handle("registrationStatus", request, idScope, registrationId, () -> {
             DeviceRegistrationState state = service.registrationStatus(idScope, registrationId,
-                    request.header("Authorization"));
+                    credentials(request));
             return new Outcome(ApiResponse.json(200, DeviceRegistrationJson.result(state)), state);
         });
     }
@@ -90,6 +102,9 @@ public final class DeviceApi {
             response = outcome.response();
             state = outcome.state();
             errorCode = state == null ? null : state.errorCode();
+        } catch (TpmChallengeIssued challenge) {
+            response = challenge(challenge, trackingId);
+            errorCode = challenge.errorCode().code();
         } catch (ProvisioningException e) {
             response = errors.error(e, trackingId);
             errorCode = e.errorCode().code();
@@ -128,6 +143,37 @@ public final class DeviceApi {
         }
         String bounded = value.length() > 128 ? value.substring(0, 128) : value;
         return NOT_PRINTABLE.matcher(bounded).replaceAll("?");
+    }
+
+    /**
+     * The TPM challenge (§2.4 step 3): 401 with {@code authenticationKey} and {@code keyName} at the root of
+     * the error body, and no {@code status}, which is how the C SDK tells a challenge from a failure.
+     */
+    private ApiResponse challenge(TpmChallengeIssued challenge, String trackingId) {
+        ApiResponse error = errors.error(challenge, trackingId);
+        ObjectNode body = Json.parseObject(error.body());
+        body.put("authenticationKey", challenge.authenticationKey());
+        body.put("keyName", TpmChallengeIssued.KEY_NAME);
+        return new ApiResponse(error.status(), error.headers(), Json.bytes(body));
+    }
+
+    /** Credentials of a poll or status lookup: a token or the TLS client certificate (no body is read). */
+    private static DeviceCredentials credentials(ApiRequest request) {
+        return new DeviceCredentials(request.header("Authorization"), request.header(CLIENT_CERTIFICATE),
+                presentedCertificates(request), null, null);
+    }
+
+    /** Certificates after the leaf in the handshake, comma-separated base64 DER (the local host sends them). */
+    private static List<String> presentedCertificates(ApiRequest request) {
+        String chain = request.header(PRESENTED_CHAIN);
+        if (chain == null || chain.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(chain.split(",")).map(String::strip).filter(c -> !c.isEmpty()).limit(8).toList();
+    }
+
+    private static String text(JsonNode node) {
+        return node != null && node.isTextual() ? node.asText() : null;
     }
 
     /** The register body; SDKs always send one over HTTP, but an empty body is read as {}. */

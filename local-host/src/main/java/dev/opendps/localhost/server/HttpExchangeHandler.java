@@ -39,12 +39,18 @@ final class HttpExchangeHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     /** The header App Service uses to forward the client certificate (base64 DER of the leaf). */
     static final String CLIENT_CERT_HEADER = "x-arr-clientcert";
+    /**
+     * The certificates the client sent after its leaf, comma-separated base64 DER: App Service forwards only the
+     * leaf, but a device may send the intermediates that link it to its enrollment group (dps-protocol.md §2.2).
+     */
+    static final String CLIENT_CHAIN_HEADER = "x-opendps-clientcert-chain";
 
     private static final Logger LOG = Logger.getLogger(HttpExchangeHandler.class.getName());
 
     private final RequestProcessor processor;
     private final String fallbackAuthority;
     private String clientCertificate;
+    private String clientChain;
     private boolean clientCertificateRead;
     private boolean requestInFlight;
 
@@ -76,14 +82,17 @@ final class HttpExchangeHandler extends SimpleChannelInboundHandler<FullHttpRequ
         Map<String, String> headers = new LinkedHashMap<>();
         for (Map.Entry<String, String> header : request.headers()) {
             String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (name.equals(CLIENT_CERT_HEADER)) {
-                continue; // only the TLS layer may set it: a client-sent value is a spoofing attempt
+            if (name.equals(CLIENT_CERT_HEADER) || name.equals(CLIENT_CHAIN_HEADER)) {
+                continue; // only the TLS layer may set them: a client-sent value is a spoofing attempt
             }
             headers.merge(name, header.getValue(), (first, second) -> first + ", " + second);
         }
         String certificate = clientCertificate(ctx);
         if (certificate != null) {
             headers.put(CLIENT_CERT_HEADER, certificate);
+            if (clientChain != null) {
+                headers.put(CLIENT_CHAIN_HEADER, clientChain);
+            }
         }
         String host = request.headers().get(HttpHeaderNames.HOST);
         String authority = host == null || host.isBlank() || !host.matches("[A-Za-z0-9.:\\[\\]_-]+") ? fallbackAuthority : host;
@@ -92,7 +101,10 @@ final class HttpExchangeHandler extends SimpleChannelInboundHandler<FullHttpRequ
                 "https://" + authority, headers, body);
     }
 
-    /** The client's leaf certificate as base64 DER, read once per connection (resumed sessions keep the peer chain). */
+    /**
+     * The client's leaf certificate as base64 DER, and the rest of its chain, read once per connection. A resumed
+     * session may give only the leaf: the application binds polls to the leaf, not the chain.
+     */
     private String clientCertificate(ChannelHandlerContext ctx) {
         if (!clientCertificateRead) {
             clientCertificateRead = true;
@@ -104,6 +116,11 @@ final class HttpExchangeHandler extends SimpleChannelInboundHandler<FullHttpRequ
                     if (chain.length > 0) {
                         clientCertificate = Base64.getEncoder().encodeToString(chain[0].getEncoded());
                     }
+                    StringBuilder rest = new StringBuilder();
+                    for (int i = 1; i < chain.length; i++) {
+                        rest.append(i > 1 ? "," : "").append(Base64.getEncoder().encodeToString(chain[i].getEncoded()));
+                    }
+                    clientChain = rest.isEmpty() ? null : rest.toString();
                 } catch (SSLPeerUnverifiedException noCertificate) {
                     clientCertificate = null;
                 } catch (CertificateEncodingException e) {

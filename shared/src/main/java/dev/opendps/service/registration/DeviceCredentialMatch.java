@@ -2,14 +2,27 @@ package dev.opendps.service.registration;
 
 import dev.opendps.domain.EnrollmentGroup;
 import dev.opendps.domain.EnrollmentSettings;
+import dev.opendps.domain.HubDevice;
 import dev.opendps.domain.IndividualEnrollment;
+import dev.opendps.domain.X509RegistrationResult;
 
 /**
- * The enrollment a device proved it belongs to, and the SAS keys its hub identity gets: the enrollment's
- * keys for an individual enrollment, the keys derived for this device from a group's keys (§2.1, §7).
+ * The enrollment a device proved it belongs to, how its hub identity authenticates (§7: the enrollment's or
+ * derived SAS keys, the TPM's imported key, or the X.509 leaf's thumbprint), and what the attestation
+ * reports back to the device (§1.5: {@code x509} infos, the TPM's second activation blob).
+ *
+ * @param hubAuthentication null when the match only decides that the device is disabled
  */
-record DeviceCredentialMatch(IndividualEnrollment individual, EnrollmentGroup group, String primaryKey,
-                             String secondaryKey) {
+record DeviceCredentialMatch(IndividualEnrollment individual, EnrollmentGroup group, String attestationType,
+                             HubDevice.Authentication hubAuthentication, X509RegistrationResult x509,
+                             String tpmAuthenticationKey) {
+
+    static DeviceCredentialMatch symmetricKey(IndividualEnrollment individual, EnrollmentGroup group,
+                                              String primaryKey, String secondaryKey) {
+        return new DeviceCredentialMatch(individual, group, "symmetricKey",
+                primaryKey == null && secondaryKey == null ? null : HubDevice.Authentication.sas(primaryKey, secondaryKey),
+                null, null);
+    }
 
     EnrollmentSettings settings() {
         return individual != null ? individual.settings() : group.settings();
@@ -26,7 +39,7 @@ record DeviceCredentialMatch(IndividualEnrollment individual, EnrollmentGroup gr
 
     @Override
     public String toString() {
-        return "DeviceCredentialMatch[" + (individual != null ? "enrollment " + individual.registrationId()
-                : "group " + group.enrollmentGroupId()) + "]";
+        return "DeviceCredentialMatch[" + attestationType + ", " + (individual != null
+                ? "enrollment " + individual.registrationId() : "group " + group.enrollmentGroupId()) + "]";
     }
 }

@@ -22,6 +22,8 @@ import dev.opendps.domain.port.RecordAlreadyExistsException;
 import dev.opendps.domain.port.RecordNotFoundException;
 import dev.opendps.domain.port.RegistrationOperationStore;
 import dev.opendps.domain.port.RegistrationStateStore;
+import dev.opendps.domain.port.TpmChallengeStore;
+import dev.opendps.domain.port.CaCertificateStore;
 import dev.opendps.service.InstanceDirectory;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -36,7 +38,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Device registration (dps-protocol.md §1, §2.1, §6, §7): attest the device, find its enrollment, pick a
+ * Device registration (dps-protocol.md §1, §2, §6, §7): attest the device, find its enrollment, pick a
  * hub, create or update its identity there, and record the outcome as its registration state and as an
  * operation the device may poll. Allocation completes within the call, so the register answer already
  * carries the final state.
@@ -52,14 +54,18 @@ public final class DeviceRegistrationService {
     private final RegistrationOperationStore operations;
     private final HubRegistry hubs;
     private final HubAllocation allocation;
+    private final DeviceTokens tokens;
     private final SymmetricKeyAttestationCheck symmetricKeys;
+    private final TpmAttestationCheck tpm;
+    private final X509AttestationCheck x509;
     private final Clock clock;
     private final AtomicLong nextExpiryCleanup = new AtomicLong();
     private final Lock[] deviceLocks = new Lock[256];
 
     public DeviceRegistrationService(InstanceDirectory directory, EnrollmentStore enrollments,
                                      EnrollmentGroupStore groups, RegistrationStateStore states,
-                                     RegistrationOperationStore operations, HubRegistry hubs,
+                                     RegistrationOperationStore operations, TpmChallengeStore tpmChallenges,
+                                     CaCertificateStore caCertificates, HubRegistry hubs,
                                      HubAllocation allocation, Clock clock, Duration allowedSkew,
                                      Duration maxTokenLifetime) {
         this.directory = directory;
@@ -67,16 +73,25 @@ public final class DeviceRegistrationService {
         this.operations = operations;
         this.hubs = hubs;
         this.allocation = allocation;
-        this.symmetricKeys = new SymmetricKeyAttestationCheck(enrollments, groups, clock, allowedSkew, maxTokenLifetime);
+        this.tokens = new DeviceTokens(clock, allowedSkew, maxTokenLifetime);
+        this.symmetricKeys = new SymmetricKeyAttestationCheck(enrollments, groups, clock);
+        this.tpm = new TpmAttestationCheck(enrollments, tpmChallenges, clock);
+        this.x509 = new X509AttestationCheck(enrollments, groups, caCertificates, states, clock);
         this.clock = clock;
         for (int i = 0; i < deviceLocks.length; i++) {
             deviceLocks[i] = new ReentrantLock();
         }
     }
 
-    /** What a device sent to register: path values, its Authorization header and its body's fields. */
-    public record RegisterRequest(String idScope, String registrationId, String authorization,
+    /** What a device sent to register: path values, its credentials and its body's fields. */
+    public record RegisterRequest(String idScope, String registrationId, DeviceCredentials credentials,
                                   String bodyRegistrationId, JsonNode payload) {
+    }
+
+    /** The check of one request's credentials, given the device's last registration state. */
+    @FunctionalInterface
+    private interface Attestation {
+        DeviceCredentialMatch match(Optional<DeviceRegistrationState> previous);
     }
 
     /** {@code PUT {idScope}/registrations/{id}/register} (§1.1). */
@@ -87,14 +102,14 @@ public final class DeviceRegistrationService {
             throw new ProvisioningException(ErrorCode.ID_MISMATCH,
                     "The registrationId in the body does not match the one in the path.");
         }
-        SharedAccessSignature token = symmetricKeys.token(request.authorization(), instance.idScope(), registrationId);
+        Attestation attestation = attestation(instance, registrationId, request.credentials());
         DeviceRegistrationState stored = null;
         // Registrations of one device queue here within a process; across processes the etag check decides.
         Lock lock = deviceLocks[Math.floorMod((instance.idScope() + "/" + registrationId).toLowerCase(Locale.ROOT)
                 .hashCode(), deviceLocks.length)];
         lock.lock();
         try {
-            stored = registerOnce(instance, registrationId, token);
+            stored = registerOnce(instance, registrationId, attestation);
         } finally {
             lock.unlock();
         }
@@ -109,12 +124,37 @@ public final class DeviceRegistrationService {
         return operation;
     }
 
+    /**
+     * Which attestation a register uses (§2): TPM keys in the body; else a token (symmetric key); else the
+     * TLS client certificate. Cheap checks (token resource and lifetime, certificate CN) happen here, once.
+     */
+    private Attestation attestation(ProvisioningInstance instance, String registrationId, DeviceCredentials credentials) {
+        if (credentials.endorsementKey() != null) {
+            SharedAccessSignature token = credentials.authorization() == null ? null
+                    : tokens.token(credentials.authorization(), instance.idScope(), registrationId);
+            // Without a token this throws the challenge; with one the match is complete (individual only, §6.2).
+            DeviceCredentialMatch match = tpm.register(instance.idScope(), instance.hostName(), registrationId,
+                    credentials, token);
+            return previous -> match;
+        }
+        if (credentials.authorization() != null) {
+            SharedAccessSignature token = tokens.token(credentials.authorization(), instance.idScope(), registrationId);
+            return previous -> symmetricKeys.match(instance.idScope(), registrationId, token, previous);
+        }
+        if (credentials.clientCertificate() != null) {
+            X509AttestationCheck.Presented presented = x509.presented(registrationId, credentials);
+            return previous -> x509.match(instance.idScope(), presented);
+        }
+        throw DeviceTokens.unauthorized(
+                "The request carries no credentials: a SAS token, a TLS client certificate or TPM keys.");
+    }
+
     private DeviceRegistrationState registerOnce(ProvisioningInstance instance, String registrationId,
-                                                 SharedAccessSignature token) {
+                                                 Attestation attestation) {
         DeviceRegistrationState stored = null;
         for (int attempt = 1; stored == null; attempt++) {
             Optional<DeviceRegistrationState> previous = states.find(instance.idScope(), registrationId);
-            DeviceCredentialMatch match = symmetricKeys.match(instance.idScope(), registrationId, token, previous);
+            DeviceCredentialMatch match = attestation.match(previous);
             DeviceRegistrationState next = decide(instance, registrationId, match, previous.orElse(null));
             try {
                 stored = save(instance.idScope(), next, previous.orElse(null));
@@ -131,9 +171,9 @@ public final class DeviceRegistrationService {
 
     /** {@code GET {idScope}/registrations/{id}/operations/{operationId}} (§1.1): same authentication as register. */
     public RegistrationOperation operation(String idScope, String registrationId, String operationId,
-                                           String authorization) {
+                                           DeviceCredentials credentials) {
         ProvisioningInstance instance = directory.byIdScope(idScope);
-        authenticate(instance, registrationId, authorization);
+        authenticate(instance, registrationId, credentials);
         return operations.find(instance.idScope(), operationId)
                 .or(() -> completedOperation(instance.idScope(), registrationId, operationId))
                 .filter(op -> op.registrationId().equalsIgnoreCase(registrationId))
@@ -150,17 +190,34 @@ public final class DeviceRegistrationService {
     }
 
     /** {@code POST {idScope}/registrations/{id}} (§1.1): the device's latest registration. */
-    public DeviceRegistrationState registrationStatus(String idScope, String registrationId, String authorization) {
+    public DeviceRegistrationState registrationStatus(String idScope, String registrationId,
+                                                      DeviceCredentials credentials) {
         ProvisioningInstance instance = directory.byIdScope(idScope);
-        authenticate(instance, registrationId, authorization);
+        authenticate(instance, registrationId, credentials);
         return states.find(instance.idScope(), registrationId)
                 .orElseThrow(() -> new ProvisioningException(ErrorCode.REGISTRATION_NOT_FOUND,
                         "This device has not registered."));
     }
 
-    private void authenticate(ProvisioningInstance instance, String registrationId, String authorization) {
-        SharedAccessSignature token = symmetricKeys.token(authorization, instance.idScope(), registrationId);
-        symmetricKeys.match(instance.idScope(), registrationId, token, states.find(instance.idScope(), registrationId));
+    /**
+     * Polls and status lookups carry a token (symmetric-key and TPM devices) or the client certificate. An
+     * X.509 device is bound to the leaf that registered it: a resumed TLS session presents only the leaf,
+     * so its chain is not walked again.
+     */
+    private void authenticate(ProvisioningInstance instance, String registrationId, DeviceCredentials credentials) {
+        String idScope = instance.idScope();
+        if (credentials.authorization() != null) {
+            SharedAccessSignature token = tokens.token(credentials.authorization(), idScope, registrationId);
+            if (tpm.isTpmDevice(idScope, registrationId)) {
+                tpm.authenticate(idScope, registrationId, token);
+            } else {
+                symmetricKeys.match(idScope, registrationId, token, states.find(idScope, registrationId));
+            }
+        } else if (credentials.clientCertificate() != null) {
+            x509.authenticateRegistered(idScope, x509.presented(registrationId, credentials));
+        } else {
+            throw DeviceTokens.unauthorized("The request carries no credentials: a SAS token or a TLS client certificate.");
+        }
     }
 
     private DeviceRegistrationState decide(ProvisioningInstance instance, String registrationId,
@@ -215,7 +272,7 @@ public final class DeviceRegistrationService {
         JsonNode tags = existing.map(HubDevice::tags).orElse(twin == null ? null : twin.get("tags"));
         JsonNode desired = existing.map(HubDevice::desiredProperties)
                 .orElse(twin == null ? null : twin.path("properties").get("desired"));
-        HubDevice.Authentication authentication = HubDevice.Authentication.sas(match.primaryKey(), match.secondaryKey());
+        HubDevice.Authentication authentication = match.hubAuthentication();
         boolean unchanged = existing.isPresent() && existing.get().authentication().equals(authentication)
                 && existing.get().iotEdge() == settings.iotEdge() && existing.get().enabled();
         if (!unchanged) {
@@ -228,8 +285,10 @@ public final class DeviceRegistrationService {
     private DeviceRegistrationState state(String registrationId, String deviceId, String hub, RegistrationStatus status,
                                           String substatus, Integer errorCode, String errorMessage,
                                           DeviceCredentialMatch match) {
+        // The TPM's second activation blob only goes to a device that was assigned (§2.4 step 6).
         return new DeviceRegistrationState(registrationId, deviceId, hub, status, substatus, errorCode, errorMessage,
-                null, match.enrollmentGroupId(), "symmetricKey", null);
+                null, match.enrollmentGroupId(), match.attestationType(), match.x509(),
+                status == RegistrationStatus.ASSIGNED ? match.tpmAuthenticationKey() : null, null);
     }
 
     private DeviceRegistrationState save(String idScope, DeviceRegistrationState next, DeviceRegistrationState previous) {

@@ -2,7 +2,6 @@ package dev.opendps.service.registration;
 
 import dev.opendps.domain.DeviceRegistrationState;
 import dev.opendps.domain.EnrollmentGroup;
-import dev.opendps.domain.ErrorCode;
 import dev.opendps.domain.IndividualEnrollment;
 import dev.opendps.domain.ProvisioningException;
 import dev.opendps.domain.SymmetricKeyAttestation;
@@ -12,14 +11,11 @@ import dev.opendps.domain.port.EnrollmentGroupStore;
 import dev.opendps.domain.port.EnrollmentStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Symmetric-key attestation (dps-protocol.md §2.1, §6.2): the device's SAS token must name
- * {@code {idScope}/registrations/{registrationId}}, be unexpired within a bounded lifetime, and be signed
- * with an individual enrollment's key or a key derived from a group key. An individual enrollment wins
+ * Symmetric-key attestation (dps-protocol.md §2.1, §6.2): the device's SAS token, once {@link DeviceTokens}
+ * accepted its resource and lifetime, must be signed with an individual enrollment's key or a key derived from a group key. An individual enrollment wins
  * over any group; a disabled individual enrollment blocks the device even if a group would match. A
  * group key itself never authenticates a device. Every failure is the same 401, so a caller learns
  * nothing about which enrollments exist.
@@ -28,40 +24,11 @@ final class SymmetricKeyAttestationCheck {
     private final EnrollmentStore enrollments;
     private final EnrollmentGroupStore groups;
     private final SymmetricKeyGroups groupSearch;
-    private final Clock clock;
-    private final Duration allowedSkew;
-    private final Duration maxLifetime;
 
-    SymmetricKeyAttestationCheck(EnrollmentStore enrollments, EnrollmentGroupStore groups, Clock clock,
-                                 Duration allowedSkew, Duration maxLifetime) {
+    SymmetricKeyAttestationCheck(EnrollmentStore enrollments, EnrollmentGroupStore groups, Clock clock) {
         this.enrollments = enrollments;
         this.groups = groups;
         this.groupSearch = new SymmetricKeyGroups(groups, clock, Duration.ofSeconds(2));
-        this.clock = clock;
-        this.allowedSkew = allowedSkew;
-        this.maxLifetime = maxLifetime;
-    }
-
-    /** Parses and checks the token's resource and lifetime, without looking at any key yet. */
-    SharedAccessSignature token(String authorization, String idScope, String registrationId) {
-        if (authorization == null || authorization.isBlank()) {
-            throw unauthorized("The Authorization header is missing.");
-        }
-        SharedAccessSignature token = SharedAccessSignature.parse(authorization);
-        String expected = (idScope + "/registrations/" + registrationId).toLowerCase(Locale.ROOT);
-        String resource = token.resourceDecoded().toLowerCase(Locale.ROOT);
-        // Some clients prefix the resource with the endpoint host; the scope and id must still match exactly.
-        if (!resource.equals(expected) && !resource.endsWith("/" + expected)) {
-            throw unauthorized("The token was not issued for this ID scope and registration id.");
-        }
-        Instant now = clock.instant();
-        if (token.isExpired(now, allowedSkew)) {
-            throw unauthorized("The token has expired.");
-        }
-        if (token.lifetimeExceeds(now, maxLifetime)) {
-            throw unauthorized("The token's expiry is too far in the future.");
-        }
-        return token;
     }
 
     /**
@@ -90,12 +57,12 @@ final class SymmetricKeyAttestationCheck {
                                                   IndividualEnrollment enrollment) {
         if (enrollment.settings().attestation() instanceof SymmetricKeyAttestation keys
                 && (token.isSignedByKey(keys.primaryKey()) || token.isSignedByKey(keys.secondaryKey()))) {
-            return new DeviceCredentialMatch(enrollment, null, keys.primaryKey(), keys.secondaryKey());
+            return DeviceCredentialMatch.symmetricKey(enrollment, null, keys.primaryKey(), keys.secondaryKey());
         }
         // A disabled individual enrollment revokes the device even when a group would still admit it.
         if (!enrollment.settings().enabled()
                 && groupSearch.groupSigning(idScope, registrationId, token).isPresent()) {
-            return new DeviceCredentialMatch(enrollment, null, null, null);
+            return DeviceCredentialMatch.symmetricKey(enrollment, null, null, null);
         }
         throw unauthorized("The token's signature is not valid for this device.");
     }
@@ -110,13 +77,13 @@ final class SymmetricKeyAttestationCheck {
         String secondary = keys.secondaryKey() == null ? null
                 : SymmetricKeys.deriveDeviceKey(keys.secondaryKey(), registrationId);
         if (token.isSignedByKey(primary) || token.isSignedByKey(secondary)) {
-            return Optional.of(new DeviceCredentialMatch(null, group.get(), primary, secondary));
+            return Optional.of(DeviceCredentialMatch.symmetricKey(null, group.get(), primary, secondary));
         }
         return Optional.empty();
     }
 
 
-    static ProvisioningException unauthorized(String message) {
-        return new ProvisioningException(ErrorCode.UNAUTHORIZED, message);
+    private static ProvisioningException unauthorized(String message) {
+        return DeviceTokens.unauthorized(message);
     }
 }
