@@ -58,15 +58,10 @@ public final class RecordLifecycle<T extends Versioned<T>> {
         if (!any && !ifMatch.equals(existing.etag())) {
             throw preconditionFailed();
         }
-        T record = build.apply(existing)
-                .withVersion(RecordVersion.updatedAt(existing.version(), clock.instant()));
         try {
-            // Compare-and-set against the version read above, so a concurrent writer is never overwritten.
-            return store.replace(idScope, record, existing.etag());
+            return replaceVersion(idScope, existing, build.apply(existing));
         } catch (EtagMismatchException e) {
             throw preconditionFailed();
-        } catch (RecordNotFoundException e) {
-            throw notFound();
         }
     }
 
@@ -82,17 +77,26 @@ public final class RecordLifecycle<T extends Versioned<T>> {
             if (!any && !ifMatch.equals(existing.etag())) {
                 throw preconditionFailed();
             }
-            T record = change.apply(existing)
-                    .withVersion(RecordVersion.updatedAt(existing.version(), clock.instant()));
             try {
-                return store.replace(idScope, record, existing.etag());
+                return replaceVersion(idScope, existing, change.apply(existing));
             } catch (EtagMismatchException e) {
                 if (!any || attempt == MAX_UPDATE_ATTEMPTS) {
                     throw preconditionFailed();
                 }
-            } catch (RecordNotFoundException e) {
-                throw notFound();
             }
+        }
+    }
+
+    /**
+     * Stores {@code changed} as the successor of {@code existing}: a compare-and-set against the version read, so a
+     * concurrent writer is never overwritten ({@link EtagMismatchException} tells the caller it lost).
+     */
+    private T replaceVersion(String idScope, T existing, T changed) {
+        T record = changed.withVersion(RecordVersion.updatedAt(existing.version(), clock.instant()));
+        try {
+            return store.replace(idScope, record, existing.etag());
+        } catch (RecordNotFoundException e) {
+            throw notFound();
         }
     }
 
