@@ -2,7 +2,6 @@ package dev.opendps.localhost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.mockito.Mockito.CALLS_REAL_METHODS;
 import static org.mockito.Mockito.mockStatic;
 
 import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClient;
@@ -15,6 +14,7 @@ import com.microsoft.azure.sdk.iot.provisioning.security.hsm.SecurityProviderTPM
 import com.microsoft.azure.sdk.iot.provisioning.service.ProvisioningServiceClient;
 import com.microsoft.azure.sdk.iot.provisioning.service.configs.IndividualEnrollment;
 import com.microsoft.azure.sdk.iot.provisioning.service.configs.TpmAttestation;
+import com.microsoft.azure.sdk.iot.provisioning.service.exceptions.ProvisioningServiceClientNotFoundException;
 import dev.opendps.domain.HubDevice;
 import dev.opendps.testing.Swtpm;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +28,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mockito.MockedStatic;
+import tss.Tpm;
+import tss.TpmDeviceTcp;
 import tss.TpmFactory;
 
 /**
@@ -43,15 +45,17 @@ class DeviceSdkTpmEndToEndTest {
 
     static Swtpm swtpm;
     static MockedStatic<TpmFactory> tpmFactory;
+    static Tpm connection;
     static LocalStackFixture dps;
     static ProvisioningServiceClient service;
 
     @BeforeAll
     static void start() throws Exception {
-        Swtpm.requireInstalled();
+        Swtpm.requireInstalled("tpm2_flushcontext");
         swtpm = Swtpm.start();
-        tpmFactory = mockStatic(TpmFactory.class, CALLS_REAL_METHODS);
-        tpmFactory.when(TpmFactory::platformTpm).thenAnswer(call -> TpmFactory.remoteTpm(swtpm.host(), swtpm.port()));
+        // Stubbing a static method calls it once; with a plain mock that call does nothing.
+        tpmFactory = mockStatic(TpmFactory.class);
+        tpmFactory.when(TpmFactory::platformTpm).thenAnswer(call -> swtpmConnection());
         dps = new LocalStackFixture(dataDir);
         service = dps.serviceClient();
     }
@@ -64,9 +68,32 @@ class DeviceSdkTpmEndToEndTest {
         if (tpmFactory != null) {
             tpmFactory.close();
         }
+        if (connection != null) {
+            connection.close();
+        }
         if (swtpm != null) {
             swtpm.close();
         }
+    }
+
+    /**
+     * What {@code TpmFactory.remoteTpm} does, written out because the whole factory is mocked. swtpm serves one
+     * connection at a time and a provider never closes its own, so a new provider takes over from the last; with
+     * no resource manager in between, the objects the last one left loaded are flushed first.
+     */
+    private static synchronized Tpm swtpmConnection() throws Exception {
+        if (connection != null) {
+            connection.close();
+            swtpm.flush(dataDir);
+        }
+        TpmDeviceTcp device = new TpmDeviceTcp(swtpm.host(), swtpm.port());
+        if (!device.connect()) {
+            throw new IllegalStateException("swtpm does not answer on " + swtpm.host() + ":" + swtpm.port());
+        }
+        Tpm tpm = new Tpm();
+        tpm._setDevice(device);
+        connection = tpm;
+        return tpm;
     }
 
     /** The SDK's own extension point for a custom trust: the security provider's SSL context. */
@@ -142,11 +169,16 @@ class DeviceSdkTpmEndToEndTest {
         service.createOrUpdateIndividualEnrollment(new IndividualEnrollment("tpm-device-2",
                 new TpmAttestation(base64(device.getStorageRootKey()))));
 
-        assertThatThrownBy(() -> register(device)).rootCause().hasMessageContaining("401");
+        assertThatThrownBy(() -> register(device)).isNotNull();
+        assertThatThrownBy(() -> service.getDeviceRegistrationState("tpm-device-2"))
+                .isInstanceOf(ProvisioningServiceClientNotFoundException.class);
     }
 
     @Test
     void anUnknownRegistrationIdIsRefused() throws Exception {
-        assertThatThrownBy(() -> register(tpmDevice("tpm-nobody"))).rootCause().hasMessageContaining("401");
+        // The Java SDK reads every 401 as a challenge and fails on one without a key (DeviceApiTest checks the body).
+        assertThatThrownBy(() -> register(tpmDevice("tpm-nobody"))).isNotNull();
+        assertThatThrownBy(() -> service.getDeviceRegistrationState("tpm-nobody"))
+                .isInstanceOf(ProvisioningServiceClientNotFoundException.class);
     }
 }
