@@ -11,7 +11,7 @@ public final class EnrollmentRecords<T extends Versioned<T>> {
     /** Validates {@code incoming} for path id {@code id}, merged with the record it replaces (or null). */
     @FunctionalInterface
     interface Rules<T> {
-        T apply(String id, T incoming, T existing);
+        T apply(String idScope, String id, T incoming, T existing);
     }
 
     private final RecordLifecycle<T> lifecycle;
@@ -25,7 +25,7 @@ public final class EnrollmentRecords<T extends Versioned<T>> {
     /** Create or replace as the etag rules say (§4.3); returns the stored record with its new etag. */
     public T put(String idScope, String id, T incoming, String ifMatch) {
         // The rules run before the store is written, so bad input changes nothing.
-        return lifecycle.put(idScope, id, ifMatch, existing -> rules.apply(id, incoming, existing));
+        return lifecycle.put(idScope, id, ifMatch, existing -> rules.apply(idScope, id, incoming, existing));
     }
 
     public T get(String idScope, String id) {

@@ -22,10 +22,10 @@ public final class EnrollmentService {
                              RegistrationStateStore registrationStore, Clock clock) {
         this.enrollments = new EnrollmentRecords<>(
                 new RecordLifecycle<>(enrollmentStore, clock, ErrorCode.ENROLLMENT_NOT_FOUND, "enrollment"),
-                EnrollmentRules::individual);
+                (idScope, id, incoming, existing) -> EnrollmentRules.individual(id, incoming, existing));
         this.groups = new EnrollmentRecords<>(
                 new RecordLifecycle<>(groupStore, clock, ErrorCode.ENROLLMENT_GROUP_NOT_FOUND, "enrollment group"),
-                EnrollmentRules::group);
+                new X509GroupCertificates(groupStore)::checkedGroup);
         this.registrations = new RecordLifecycle<>(registrationStore, clock, ErrorCode.REGISTRATION_NOT_FOUND,
                 "registration");
         this.registrationStore = registrationStore;
