@@ -1,9 +1,16 @@
 'use strict';
-// Drives the official Node.js provisioning SDKs (service client, device client over HTTP with symmetric keys)
-// against a running OpenDPS, unchanged. Both Node HTTP clients always dial 443, so each is given an
-// azure-iot-http-base Http whose https.Agent dials the local port (see ../../../shared/docs/sdk-wire-notes.md).
-// Inputs (environment): OPENDPS_PORT, OPENDPS_CONNECTION_STRING, OPENDPS_ID_SCOPE, OPENDPS_RUN (unique suffix);
-// the CA comes from NODE_EXTRA_CA_CERTS. Prints one JSON object with what it observed.
+// Drives the official Node.js provisioning SDKs (service client, device client over HTTP with symmetric keys and
+// with X.509 certificates) against a running OpenDPS, unchanged. Both Node HTTP clients always dial 443, so each
+// is given an azure-iot-http-base Http whose https.Agent dials the local port
+// (see ../../../shared/docs/sdk-wire-notes.md).
+// Inputs (environment): OPENDPS_PORT, OPENDPS_CONNECTION_STRING, OPENDPS_ID_SCOPE, OPENDPS_RUN (unique suffix),
+// OPENDPS_X509_DIR (PEM files made by the caller: <name>.cert.pem and <name>.key.pem for the devices `individual`
+// (self-signed), `group-device` (issued by the intermediate `group-signer.cert.pem`) and `stranger` (issued by an
+// unrelated CA, whose certificate follows the leaf in its cert file)); the CA of the local stack comes from
+// NODE_EXTRA_CA_CERTS. Registration ids of X.509 devices are the CNs of their leaves. Prints one JSON object with
+// what it observed.
+const fs = require('fs');
+const path = require('path');
 const https = require('https');
 const crypto = require('crypto');
 const { Http: HttpBase, RestApiClient } = require('azure-iot-http-base');
@@ -12,11 +19,13 @@ const { ProvisioningServiceClient } = require('azure-iot-provisioning-service');
 const { ProvisioningDeviceClient } = require('azure-iot-provisioning-device');
 const { Http: DeviceHttp } = require('azure-iot-provisioning-device-http');
 const { SymmetricKeySecurityClient } = require('azure-iot-security-symmetric-key');
+const { X509Security } = require('azure-iot-security-x509');
 
 const port = Number(process.env.OPENDPS_PORT);
 const connectionString = process.env.OPENDPS_CONNECTION_STRING;
 const idScope = process.env.OPENDPS_ID_SCOPE;
 const run = process.env.OPENDPS_RUN || String(Date.now());
+const x509Dir = process.env.OPENDPS_X509_DIR;
 
 function portedHttpBase() {
   const agent = new https.Agent({ keepAlive: true });
@@ -40,6 +49,76 @@ function register(registrationId, key) {
   const security = new SymmetricKeySecurityClient(registrationId, key);
   const client = ProvisioningDeviceClient.create('localhost', idScope, new DeviceHttp(portedHttpBase()), security);
   return client.register();
+}
+
+function pemFile(name) {
+  return fs.readFileSync(path.join(x509Dir, name), 'utf8');
+}
+
+/** A device's certificate file (leaf first, then any signers) and key, and its registration id: the leaf's CN. */
+function x509Device(name) {
+  const cert = pemFile(name + '.cert.pem');
+  const cn = /(?:^|\n)CN=([^\n]+)/.exec(new crypto.X509Certificate(cert).subject);
+  return { registrationId: cn[1], cert, key: pemFile(name + '.key.pem') };
+}
+
+function registerX509(device) {
+  const security = new X509Security(device.registrationId, { cert: device.cert, key: device.key });
+  const client = ProvisioningDeviceClient.create('localhost', idScope, new DeviceHttp(portedHttpBase()), security);
+  return client.register();
+}
+
+/** What the Node device SDK hands back for an X.509 registration, trimmed to what is checked. */
+function x509Outcome(result) {
+  const x509 = result.x509 || {};
+  const info = (i) => (i ? { subjectName: i.subjectName, sha256Thumbprint: i.sha256Thumbprint } : null);
+  return {
+    status: result.status, assignedHub: result.assignedHub, deviceId: result.deviceId,
+    registrationId: result.registrationId,
+    x509: {
+      keys: Object.keys(x509).sort(), enrollmentGroupId: x509.enrollmentGroupId || null,
+      certificateInfo: info(x509.certificateInfo), signingCertificateInfo: info(x509.signingCertificateInfo)
+    }
+  };
+}
+
+async function x509Scenario(service) {
+  const out = {};
+  const individual = x509Device('individual');
+  const enrolled = (await service.createOrUpdateIndividualEnrollment({
+    registrationId: individual.registrationId,
+    attestation: { type: 'x509', x509: { clientCertificates: { primary: { certificate: individual.cert } } } }
+  })).responseBody;
+  const primary = enrolled.attestation.x509.clientCertificates.primary;
+  out.enrolledInfo = {
+    hasCertificate: 'certificate' in primary, sha256Thumbprint: (primary.info || {}).sha256Thumbprint
+  };
+  out.individual = x509Outcome(await registerX509(individual));
+
+  const signer = pemFile('group-signer.cert.pem');
+  await service.createOrUpdateEnrollmentGroup({
+    enrollmentGroupId: 'node-x509-group-' + run,
+    attestation: { type: 'x509', x509: { signingCertificates: { primary: { certificate: signer } } } }
+  });
+  const groupDevice = x509Device('group-device');
+  groupDevice.cert += signer; // the chain, presented in the TLS handshake, up to the group's signing certificate
+  out.group = x509Outcome(await registerX509(groupDevice));
+
+  out.state = {};
+  for (const device of [individual, groupDevice]) {
+    const state = (await service.getDeviceRegistrationState(device.registrationId)).responseBody;
+    out.state[device.registrationId] = {
+      status: state.status, assignedHub: state.assignedHub, deviceId: state.deviceId
+    };
+  }
+
+  try {
+    await registerX509(x509Device('stranger'));
+    out.stranger = 'accepted';
+  } catch (err) {
+    out.stranger = err.constructor.name + ':' + (err.response ? err.response.statusCode : '?');
+  }
+  return out;
 }
 
 function deriveKey(groupKey, registrationId) {
@@ -92,6 +171,8 @@ async function main() {
   } catch (err) {
     out.afterDelete = err.response ? err.response.statusCode : String(err);
   }
+
+  out.x509 = await x509Scenario(service);
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
