@@ -9,10 +9,12 @@ import dev.opendps.adapters.sqlite.SqliteRegistrationOperationStore;
 import dev.opendps.adapters.sqlite.SqliteRegistrationStateStore;
 import dev.opendps.adapters.sqlite.SqliteTpmChallengeStore;
 import dev.opendps.adapters.sqlite.SqliteHubRegistry;
+import dev.opendps.adapters.webhook.HttpAllocationWebhook;
 import dev.opendps.api.DeviceApi;
 import dev.opendps.api.LocalHubRegistryApi;
 import dev.opendps.api.ServiceApi;
 import dev.opendps.domain.allocation.HubAllocation;
+import dev.opendps.domain.port.AllocationWebhook;
 import dev.opendps.service.registration.DeviceRegistrationService;
 import dev.opendps.config.AppSettings;
 import dev.opendps.config.Setting;
@@ -39,7 +41,7 @@ public final class ProvisioningApplication implements AutoCloseable {
     private final LocalHubRegistryApi localHubRegistryApi;
     private final InstanceBootstrap instanceBootstrap;
 
-    private ProvisioningApplication(AppSettings settings, Stores stores, Clock clock) {
+    private ProvisioningApplication(AppSettings settings, Stores stores, AllocationWebhook webhook, Clock clock) {
         this.stores = stores;
         // Instances are re-read at most every second on the request path; auth failures re-read at once.
         InstanceDirectory directory = new InstanceDirectory(stores.instances(), clock, Duration.ofSeconds(1));
@@ -51,7 +53,7 @@ public final class ProvisioningApplication implements AutoCloseable {
         Duration maxLifetime = Duration.ofSeconds(settings.getInt(Setting.SAS_MAX_LIFETIME_SECONDS));
         this.deviceApi = new DeviceApi(new DeviceRegistrationService(directory, stores.enrollments(),
                 stores.enrollmentGroups(), stores.registrationStates(), stores.registrationOperations(),
-                stores.tpmChallenges(), stores.caCertificates(), stores.hubs(), new HubAllocation(), clock, skew,
+                stores.tpmChallenges(), stores.caCertificates(), stores.hubs(), new HubAllocation(webhook), clock, skew,
                 maxLifetime), clock);
         this.localHubRegistryApi = new LocalHubRegistryApi(stores.hubs(), clock);
         this.instanceBootstrap = new InstanceBootstrap(stores.instances(), clock);
@@ -66,7 +68,20 @@ public final class ProvisioningApplication implements AutoCloseable {
     }
 
     public static ProvisioningApplication create(AppSettings settings, Clock clock) {
-        return new ProvisioningApplication(settings, openStores(settings), clock);
+        // Settings errors surface before the store is opened, so nothing is left open.
+        AllocationWebhook webhook = webhook(settings);
+        return new ProvisioningApplication(settings, openStores(settings), webhook, clock);
+    }
+
+    /** Custom allocation webhooks over HTTP(S), with the configured timeout and extra trusted CAs. */
+    static HttpAllocationWebhook webhook(AppSettings settings) {
+        int seconds = settings.getInt(Setting.CUSTOM_ALLOCATION_TIMEOUT_SECONDS);
+        if (seconds < 1) {
+            throw new IllegalArgumentException(Setting.CUSTOM_ALLOCATION_TIMEOUT_SECONDS.key()
+                    + " must be at least 1, was " + seconds);
+        }
+        String caFile = settings.get(Setting.CUSTOM_ALLOCATION_CA_FILE);
+        return new HttpAllocationWebhook(Duration.ofSeconds(seconds), caFile.isEmpty() ? null : Path.of(caFile));
     }
 
     static Stores openStores(AppSettings settings) {

@@ -24,7 +24,17 @@ public enum Setting {
      */
     LINKED_HUBS("DPS_LINKED_HUBS", ""),
     /** The default instance's service-level allocation policy: hashed, geoLatency or static (never custom). */
-    DEFAULT_ALLOCATION_POLICY("DPS_DEFAULT_ALLOCATION_POLICY", "hashed");
+    DEFAULT_ALLOCATION_POLICY("DPS_DEFAULT_ALLOCATION_POLICY", "hashed"),
+    /**
+     * How long a custom allocation webhook may take, in seconds: to connect, and for the whole call. The
+     * device's registration waits for it.
+     */
+    CUSTOM_ALLOCATION_TIMEOUT_SECONDS("DPS_CUSTOM_ALLOCATION_TIMEOUT_SECONDS", "5"),
+    /**
+     * PEM file of CAs trusted for HTTPS custom allocation webhooks besides the JDK's (empty: none). The local
+     * host sets it to its own CA unless it is set.
+     */
+    CUSTOM_ALLOCATION_CA_FILE("DPS_CUSTOM_ALLOCATION_CA_FILE", "");
 
     private final String key;
     private final String defaultValue;

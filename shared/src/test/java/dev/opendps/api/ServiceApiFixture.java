@@ -30,8 +30,14 @@ final class ServiceApiFixture implements AutoCloseable {
     final SharedAccessPolicy readOnly;
 
     ServiceApiFixture(Path dataDir) {
-        application = ProvisioningApplication.create(
-                AppSettings.of(Map.of(Setting.DATA_DIR.key(), dataDir.toString())), Clock.systemUTC());
+        this(dataDir, Map.of());
+    }
+
+    /** With more app settings than the data folder. */
+    ServiceApiFixture(Path dataDir, Map<String, String> settings) {
+        Map<String, String> all = new LinkedHashMap<>(settings);
+        all.put(Setting.DATA_DIR.key(), dataDir.toString());
+        application = ProvisioningApplication.create(AppSettings.of(all), Clock.systemUTC());
         api = application.serviceApi();
         ProvisioningInstance created = application.instanceBootstrap().ensure(HOST, null);
         readOnly = new SharedAccessPolicy("reader", SymmetricKeys.generate(), SymmetricKeys.generate(),

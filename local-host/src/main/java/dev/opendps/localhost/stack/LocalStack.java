@@ -11,6 +11,8 @@ import dev.opendps.localhost.AppSettings;
 import dev.opendps.localhost.FunctionsHost;
 import dev.opendps.localhost.HostSettings;
 import dev.opendps.localhost.HostedApp;
+import dev.opendps.localhost.storage.OwnerOnlyFiles;
+import dev.opendps.localhost.tls.LocalCertificateAuthority;
 import dev.opendps.domain.AllocationPolicy;
 import dev.opendps.service.InstanceBootstrap;
 import dev.opendps.service.LinkedHubSettings;
@@ -64,7 +66,7 @@ public final class LocalStack implements AutoCloseable {
      * settings given here in other ways are published as system properties, and the apps' embedded store
      * lives in the host's data directory unless {@code DPS_DATA_DIR} says otherwise.
      */
-    private static void publishFunctionSettings(AppSettings settings, HostSettings hostSettings) {
+    private static void publishFunctionSettings(AppSettings settings, HostSettings hostSettings) throws IOException {
         settings.publishAsSystemProperties();
         for (Setting setting : Setting.values()) {
             if (System.getenv(setting.key()) == null) {
@@ -74,6 +76,19 @@ public final class LocalStack implements AutoCloseable {
         if (settings.get(Setting.DATA_DIR.key()).isEmpty()) {
             System.setProperty(Setting.DATA_DIR.key(), hostSettings.dataDirectory().toString());
         }
+        if (settings.get(Setting.CUSTOM_ALLOCATION_CA_FILE.key()).filter(value -> !value.isBlank()).isEmpty()) {
+            System.setProperty(Setting.CUSTOM_ALLOCATION_CA_FILE.key(), localCaFile(hostSettings).toString());
+        }
+    }
+
+    /**
+     * The host's CA certificate, created now if this is the first start (the host reuses it), so that custom
+     * allocation webhooks served by this host itself are trusted from the first registration on.
+     */
+    private static Path localCaFile(HostSettings hostSettings) throws IOException {
+        OwnerOnlyFiles.createPrivateDirectory(hostSettings.dataDirectory());
+        return new LocalCertificateAuthority(hostSettings.dataDirectory()).ensure(hostSettings.tlsHostNames())
+                .caCertificateFile();
     }
 
     /** The default instance and any listed in {@code DPS_INSTANCES} ({@code host} or {@code host=0neXXXXXXXX}). */

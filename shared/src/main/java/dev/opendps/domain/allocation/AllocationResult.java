@@ -1,5 +1,6 @@
 package dev.opendps.domain.allocation;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.opendps.domain.ErrorCode;
 import dev.opendps.domain.LinkedHub;
 import dev.opendps.domain.ProvisioningException;
@@ -12,10 +13,19 @@ import java.util.Objects;
  */
 public sealed interface AllocationResult {
 
-    /** The hub the device goes to. */
-    record Assigned(LinkedHub hub) implements AllocationResult {
+    /**
+     * The hub the device goes to. A custom allocation webhook (§5) may also give the initial twin of a new
+     * identity (instead of the enrollment's) and a payload for the device; both are null otherwise.
+     */
+    record Assigned(LinkedHub hub, JsonNode initialTwin, JsonNode payload) implements AllocationResult {
         public Assigned {
             Objects.requireNonNull(hub, "hub");
+            initialTwin = initialTwin == null ? null : initialTwin.deepCopy();
+            payload = payload == null ? null : payload.deepCopy();
+        }
+
+        public Assigned(LinkedHub hub) {
+            this(hub, null, null);
         }
     }
 

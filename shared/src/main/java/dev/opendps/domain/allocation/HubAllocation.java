@@ -5,6 +5,7 @@ import dev.opendps.domain.EnrollmentSettings;
 import dev.opendps.domain.ErrorCode;
 import dev.opendps.domain.LinkedHub;
 import dev.opendps.domain.ProvisioningInstance;
+import dev.opendps.domain.port.AllocationWebhook;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -24,27 +25,81 @@ import java.util.Objects;
  *       locations, and every hub being "equally near" makes that tie-break the whole rule.</li>
  *   <li>{@code static}: the enrollment's one hub ({@code iotHubs[0]}, else the legacy {@code iotHubHostName}),
  *       which must be linked; {@code applyAllocationPolicy} does not apply, since nothing is being chosen.</li>
- *   <li>{@code custom}: not available yet (the webhook of §5 comes later), so it fails with 400207.</li>
+ *   <li>{@code custom}: the enrollment's webhook chooses among the candidates that have
+ *       {@code applyAllocationPolicy} ({@link CustomAllocation}, §5); it is called on every registration, also
+ *       when the device keeps its hub, and is then offered only that hub.</li>
  * </ul>
  * A device for which no hub is found fails with 400208.
  */
 public final class HubAllocation {
+    /** Null when this allocation has no way to call webhooks: {@code custom} then fails with 400207. */
+    private final CustomAllocation custom;
 
-    /** The hub for {@code registrationId} registering through {@code enrollment} on {@code instance}. */
+    /** Allocation without webhooks: for the built-in policies only. */
+    public HubAllocation() {
+        this.custom = null;
+    }
+
+    /** Allocation whose {@code custom} policy calls webhooks through {@code webhook}. */
+    public HubAllocation(AllocationWebhook webhook) {
+        this.custom = new CustomAllocation(webhook);
+    }
+
+    /**
+     * The hub for a registering device. {@code keptHub} is the hub the device stays on because its enrollment
+     * says {@code updateHubAssignment: false} (§6.4), or null: the built-in policies then just keep it, while
+     * {@code custom} still calls the webhook, offering only that hub, so the webhook can refresh the payload
+     * (§5).
+     */
+    public AllocationResult allocate(ProvisioningInstance instance, RegisteringDevice device, LinkedHub keptHub) {
+        Objects.requireNonNull(instance, "instance");
+        Objects.requireNonNull(device, "device");
+        EnrollmentSettings enrollment = device.settings();
+        if (policy(instance, enrollment) != AllocationPolicy.CUSTOM) {
+            return keptHub != null ? AllocationResult.assigned(keptHub)
+                    : allocate(instance, enrollment, device.registrationId());
+        }
+        if (custom == null) {
+            return AllocationResult.failed(ErrorCode.CUSTOM_ALLOCATION_FAILED,
+                    "Custom allocation is not available in this deployment.");
+        }
+        if (keptHub != null) {
+            return custom.allocate(device, List.of(keptHub));
+        }
+        if (instance.linkedHubs().isEmpty()) {
+            return noLinkedHub();
+        }
+        List<LinkedHub> candidates = candidates(instance, enrollment);
+        if (candidates.isEmpty()) {
+            return notLinked(enrollment);
+        }
+        List<LinkedHub> allocatable = candidates.stream().filter(LinkedHub::applyAllocationPolicy).toList();
+        if (allocatable.isEmpty()) {
+            return noneAllocatable(candidates);
+        }
+        return custom.allocate(device, allocatable);
+    }
+
+    /**
+     * The hub for {@code registrationId} registering through {@code enrollment} on {@code instance}, by a
+     * built-in policy: {@code custom} needs the device's runtime context (the other {@code allocate}) and
+     * fails here with 400207.
+     */
     public AllocationResult allocate(ProvisioningInstance instance, EnrollmentSettings enrollment,
                                      String registrationId) {
         Objects.requireNonNull(instance, "instance");
         Objects.requireNonNull(enrollment, "enrollment");
         Objects.requireNonNull(registrationId, "registrationId");
-        AllocationPolicy policy = enrollment.allocationPolicy() != null
-                ? enrollment.allocationPolicy()
-                : instance.defaultAllocationPolicy();
-        return switch (policy) {
+        return switch (policy(instance, enrollment)) {
             case HASHED, GEO_LATENCY -> hashed(instance, enrollment, registrationId);
             case STATIC -> staticHub(instance, enrollment);
             case CUSTOM -> AllocationResult.failed(ErrorCode.CUSTOM_ALLOCATION_FAILED,
-                    "Custom allocation is not available yet.");
+                    "Custom allocation needs the registering device's runtime context.");
         };
+    }
+
+    private static AllocationPolicy policy(ProvisioningInstance instance, EnrollmentSettings enrollment) {
+        return enrollment.allocationPolicy() != null ? enrollment.allocationPolicy() : instance.defaultAllocationPolicy();
     }
 
     private static AllocationResult hashed(ProvisioningInstance instance, EnrollmentSettings enrollment,
@@ -54,15 +109,22 @@ public final class HubAllocation {
         }
         List<LinkedHub> candidates = candidates(instance, enrollment);
         if (candidates.isEmpty()) {
-            return AllocationResult.failed(ErrorCode.NO_HUB, "The enrollment's IoT hubs " + enrollment.iotHubs()
-                    + " are not linked to this provisioning service.");
+            return notLinked(enrollment);
         }
         List<LinkedHub> allocatable = candidates.stream().filter(LinkedHub::applyAllocationPolicy).toList();
         return WeightedHashAllocation.choose(registrationId, allocatable)
                 .map(AllocationResult::assigned)
-                .orElseGet(() -> AllocationResult.failed(ErrorCode.NO_HUB, "No candidate IoT hub "
-                        + hostNames(candidates) + " has applyAllocationPolicy set, so the allocation policy"
-                        + " may choose none of them."));
+                .orElseGet(() -> noneAllocatable(candidates));
+    }
+
+    private static AllocationResult notLinked(EnrollmentSettings enrollment) {
+        return AllocationResult.failed(ErrorCode.NO_HUB, "The enrollment's IoT hubs " + enrollment.iotHubs()
+                + " are not linked to this provisioning service.");
+    }
+
+    private static AllocationResult noneAllocatable(List<LinkedHub> candidates) {
+        return AllocationResult.failed(ErrorCode.NO_HUB, "No candidate IoT hub " + hostNames(candidates)
+                + " has applyAllocationPolicy set, so the allocation policy may choose none of them.");
     }
 
     /** The linked hubs the enrollment allows, each once, in the order of the instance's links. */

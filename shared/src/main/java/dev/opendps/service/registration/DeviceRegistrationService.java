@@ -12,7 +12,10 @@ import dev.opendps.domain.RecordVersion;
 import dev.opendps.domain.RegistrationOperation;
 import dev.opendps.domain.RegistrationStatus;
 import dev.opendps.domain.allocation.AllocationResult;
+import dev.opendps.domain.allocation.DeviceRuntimeContext;
+import dev.opendps.domain.allocation.DeviceRuntimeContext.PresentedAttestation;
 import dev.opendps.domain.allocation.HubAllocation;
+import dev.opendps.domain.allocation.RegisteringDevice;
 import dev.opendps.domain.auth.SharedAccessSignature;
 import dev.opendps.domain.port.EnrollmentGroupStore;
 import dev.opendps.domain.port.EnrollmentStore;
@@ -109,7 +112,7 @@ public final class DeviceRegistrationService {
                 .hashCode(), deviceLocks.length)];
         lock.lock();
         try {
-            stored = registerOnce(instance, registrationId, attestation);
+            stored = registerOnce(instance, request, attestation);
         } finally {
             lock.unlock();
         }
@@ -149,13 +152,16 @@ public final class DeviceRegistrationService {
                 "The request carries no credentials: a SAS token, a TLS client certificate or TPM keys.");
     }
 
-    private DeviceRegistrationState registerOnce(ProvisioningInstance instance, String registrationId,
+    private DeviceRegistrationState registerOnce(ProvisioningInstance instance, RegisterRequest request,
                                                  Attestation attestation) {
+        String registrationId = request.registrationId();
         DeviceRegistrationState stored = null;
         for (int attempt = 1; stored == null; attempt++) {
             Optional<DeviceRegistrationState> previous = states.find(instance.idScope(), registrationId);
             DeviceCredentialMatch match = attestation.match(previous);
-            DeviceRegistrationState next = decide(instance, registrationId, match, previous.orElse(null));
+            // A retry decides again, so a custom allocation webhook may be called once more (rare: another
+            // process registered the same device meanwhile).
+            DeviceRegistrationState next = decide(instance, request, match, previous.orElse(null));
             try {
                 stored = save(instance.idScope(), next, previous.orElse(null));
             } catch (RecordAlreadyExistsException | EtagMismatchException | RecordNotFoundException e) {
@@ -220,34 +226,61 @@ public final class DeviceRegistrationService {
         }
     }
 
-    private DeviceRegistrationState decide(ProvisioningInstance instance, String registrationId,
+    private DeviceRegistrationState decide(ProvisioningInstance instance, RegisterRequest request,
                                            DeviceCredentialMatch match, DeviceRegistrationState previous) {
+        String registrationId = request.registrationId();
         EnrollmentSettings settings = match.settings();
         String deviceId = match.deviceId(registrationId);
         if (!settings.enabled()) {
             return state(registrationId, previous == null ? null : previous.deviceId(),
                     previous == null ? null : previous.assignedHub(), RegistrationStatus.DISABLED, null, null,
-                    "The enrollment of this device is disabled.", match);
+                    "The enrollment of this device is disabled.", null, match);
         }
-        LinkedHub hub = keptHub(instance, settings, previous);
-        if (hub == null) {
-            AllocationResult result = allocation.allocate(instance, settings, registrationId);
-            if (result instanceof AllocationResult.Failed failed) {
-                return state(registrationId, deviceId, null, RegistrationStatus.FAILED, null,
-                        failed.errorCode().code(), failed.message(), match);
-            }
-            hub = ((AllocationResult.Assigned) result).hub();
+        // A custom allocation calls its webhook here, while this device's lock is held: other registrations of
+        // the same device (and of the few sharing its lock stripe) wait, at most for the webhook timeout.
+        AllocationResult result = allocation.allocate(instance,
+                registeringDevice(request, match, previous), keptHub(instance, settings, previous));
+        if (result instanceof AllocationResult.Failed failed) {
+            return state(registrationId, deviceId, null, RegistrationStatus.FAILED, null,
+                    failed.errorCode().code(), failed.message(), null, match);
         }
+        AllocationResult.Assigned assigned = (AllocationResult.Assigned) result;
+        LinkedHub hub = assigned.hub();
+        JsonNode initialTwin = assigned.initialTwin() != null ? assigned.initialTwin() : settings.initialTwin();
         try {
-            createIdentity(hub, deviceId, match, settings, previous == null);
+            createIdentity(hub, deviceId, match, settings, initialTwin, previous == null);
         } catch (ProvisioningException e) {
             throw e;
         } catch (RuntimeException e) {
             return state(registrationId, deviceId, null, RegistrationStatus.FAILED, null,
-                    ErrorCode.HUB_UNAUTHORIZED.code(), "The identity could not be created in the IoT hub.", match);
+                    ErrorCode.HUB_UNAUTHORIZED.code(), "The identity could not be created in the IoT hub.", null, match);
         }
         return state(registrationId, deviceId, hub.hostName(), RegistrationStatus.ASSIGNED, "initialAssignment",
-                null, null, match);
+                null, null, assigned.payload(), match);
+    }
+
+    /**
+     * The device as allocation sees it (§5 {@code deviceRuntimeContext}): where it was assigned before, if it
+     * was, and the public side of its attestation; the payload it sent, if any.
+     */
+    private static RegisteringDevice registeringDevice(RegisterRequest request, DeviceCredentialMatch match,
+                                                       DeviceRegistrationState previous) {
+        boolean wasAssigned = previous != null && previous.status() == RegistrationStatus.ASSIGNED
+                && previous.assignedHub() != null;
+        DeviceRuntimeContext context = new DeviceRuntimeContext(request.registrationId(),
+                wasAssigned ? previous.assignedHub() : null, wasAssigned ? previous.deviceId() : null,
+                presentedAttestation(request.credentials(), match), request.payload());
+        return new RegisteringDevice(match.individual(), match.group(), context);
+    }
+
+    private static PresentedAttestation presentedAttestation(DeviceCredentials credentials, DeviceCredentialMatch match) {
+        if (match.x509() != null && match.x509().certificateInfo() != null) {
+            return new PresentedAttestation.X509(match.x509().certificateInfo());
+        }
+        if (credentials.endorsementKey() != null) {
+            return new PresentedAttestation.Tpm(credentials.endorsementKey(), credentials.storageRootKey());
+        }
+        return new PresentedAttestation.SymmetricKey();
     }
 
     /** With {@code updateHubAssignment=false} a device stays on its current hub while that hub is linked (§6.4). */
@@ -262,13 +295,12 @@ public final class DeviceRegistrationService {
 
     /**
      * The identity gets the device's SAS keys and edge capability. An initial assignment (no registration
-     * state yet, or one deleted: §6.4) applies the enrollment's initial twin; a returning device's twin is
-     * left as the hub has it.
+     * state yet, or one deleted: §6.4) applies {@code twin} (the enrollment's initial twin, or the one a custom
+     * allocation webhook answered, §5); a returning device's twin is left as the hub has it.
      */
     private void createIdentity(LinkedHub hub, String deviceId, DeviceCredentialMatch match, EnrollmentSettings settings,
-                                boolean initialAssignment) {
+                                JsonNode twin, boolean initialAssignment) {
         Optional<HubDevice> existing = initialAssignment ? Optional.empty() : hubs.find(hub, deviceId);
-        JsonNode twin = settings.initialTwin();
         JsonNode tags = existing.map(HubDevice::tags).orElse(twin == null ? null : twin.get("tags"));
         JsonNode desired = existing.map(HubDevice::desiredProperties)
                 .orElse(twin == null ? null : twin.path("properties").get("desired"));
@@ -283,11 +315,11 @@ public final class DeviceRegistrationService {
     }
 
     private DeviceRegistrationState state(String registrationId, String deviceId, String hub, RegistrationStatus status,
-                                          String substatus, Integer errorCode, String errorMessage,
+                                          String substatus, Integer errorCode, String errorMessage, JsonNode payload,
                                           DeviceCredentialMatch match) {
         // The TPM's second activation blob only goes to a device that was assigned (§2.4 step 6).
         return new DeviceRegistrationState(registrationId, deviceId, hub, status, substatus, errorCode, errorMessage,
-                null, match.enrollmentGroupId(), match.attestationType(), match.x509(),
+                payload, match.enrollmentGroupId(), match.attestationType(), match.x509(),
                 status == RegistrationStatus.ASSIGNED ? match.tpmAuthenticationKey() : null, null);
     }
 

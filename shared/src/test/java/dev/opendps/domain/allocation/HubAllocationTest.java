@@ -194,13 +194,13 @@ class HubAllocationTest {
     }
 
     @Test
-    void customFailsWith400207UntilTheWebhookArrives() {
+    void customNeedsTheDevicesRuntimeContextAndFailsWith400207WithoutIt() {
         ProvisioningInstance instance = instance(AllocationPolicy.HASHED, HUB_A);
 
         AllocationResult result = allocation.allocate(instance, enrollment(AllocationPolicy.CUSTOM), "device-1");
 
         assertThat(failure(result).errorCode()).isEqualTo(ErrorCode.CUSTOM_ALLOCATION_FAILED);
-        assertThat(failure(result).message()).containsIgnoringCase("custom allocation is not available yet");
+        assertThat(failure(result).message()).containsIgnoringCase("runtime context");
     }
 
     @ParameterizedTest

@@ -1,0 +1,70 @@
+package dev.opendps.localhost.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.opendps.config.Setting;
+import dev.opendps.localhost.AppSettings;
+import dev.opendps.localhost.tls.LocalCertificateAuthority;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Custom allocation webhooks served by the local host itself are called over its HTTPS: function code
+ * trusts the host's own CA unless {@code DPS_CUSTOM_ALLOCATION_CA_FILE} says otherwise.
+ */
+class LocalStackWebhookTrustTest {
+    private static final String KEY = Setting.CUSTOM_ALLOCATION_CA_FILE.key();
+
+    @TempDir
+    Path dir;
+
+    private final Map<String, String> saved = new HashMap<>();
+
+    @BeforeEach
+    void saveProperties() {
+        for (Setting setting : Setting.values()) {
+            saved.put(setting.key(), System.getProperty(setting.key()));
+        }
+    }
+
+    @AfterEach
+    void restoreProperties() {
+        saved.forEach((key, value) -> {
+            if (value == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, value);
+            }
+        });
+    }
+
+    @Test
+    void functionCodeTrustsTheHostsOwnCaByDefault() throws Exception {
+        try (LocalStack stack = start(Map.of())) {
+            assertThat(System.getProperty(KEY)).isEqualTo(stack.host().caCertificatePath().toString());
+            assertThat(stack.host().caCertificatePath()).exists();
+        }
+    }
+
+    @Test
+    void aConfiguredCaFileIsKept() throws Exception {
+        Path own = new LocalCertificateAuthority(dir.resolve("elsewhere")).ensure(List.of()).caCertificateFile();
+
+        try (LocalStack stack = start(Map.of(KEY, own.toString()))) {
+            assertThat(System.getProperty(KEY)).isEqualTo(own.toString());
+        }
+    }
+
+    private LocalStack start(Map<String, String> more) throws Exception {
+        Map<String, String> settings = new HashMap<>(more);
+        settings.put("DPS_LOCAL_PORT", "0");
+        settings.put("DPS_LOCAL_DATA_DIR", dir.resolve("data").toString());
+        return LocalStack.start(AppSettings.of(settings), dir);
+    }
+}
