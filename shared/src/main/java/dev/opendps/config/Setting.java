@@ -24,7 +24,14 @@ public enum Setting {
      */
     LINKED_HUBS("DPS_LINKED_HUBS", ""),
     /** The default instance's service-level allocation policy: hashed, geoLatency or static (never custom). */
-    DEFAULT_ALLOCATION_POLICY("DPS_DEFAULT_ALLOCATION_POLICY", "hashed");
+    DEFAULT_ALLOCATION_POLICY("DPS_DEFAULT_ALLOCATION_POLICY", "hashed"),
+    /**
+     * Where device identities go: {@code embedded} (the hub registry in the embedded store) or {@code iothub}
+     * (the real IoT hubs' registry REST API, authenticated with each linked hub's connection string).
+     */
+    HUB_REGISTRY("DPS_HUB_REGISTRY", "embedded"),
+    /** With {@code DPS_HUB_REGISTRY=iothub}: how long one call to a hub may take to connect, and to answer, in seconds. */
+    HUB_TIMEOUT_SECONDS("DPS_HUB_TIMEOUT_SECONDS", "10");
 
     private final String key;
     private final String defaultValue;
