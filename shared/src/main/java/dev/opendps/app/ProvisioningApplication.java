@@ -71,7 +71,13 @@ public final class ProvisioningApplication implements AutoCloseable {
         return new ProvisioningApplication(settings, openStores(settings), clock);
     }
 
-    static Stores openStores(AppSettings settings) {
+    /** An application on stores the caller opened (tests and embedding); closing it closes them. */
+    public static ProvisioningApplication create(AppSettings settings, Stores stores, Clock clock) {
+        return new ProvisioningApplication(settings, stores, clock);
+    }
+
+    /** The stores the settings choose ({@link Setting#STORE}, {@link Setting#HUB_REGISTRY}). */
+    public static Stores openStores(AppSettings settings) {
         String kind = settings.get(Setting.STORE).toLowerCase(Locale.ROOT);
         if (!kind.equals("sqlite")) {
             throw new IllegalArgumentException(Setting.STORE.key() + " must be 'sqlite' (the only store so far), was '"
