@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -43,7 +42,7 @@ import java.util.logging.Logger;
 public final class IotHubRegistry implements HubRegistry {
     public static final String API_VERSION = "2021-04-12";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
-    /** Rounds of {@link #createOrUpdate} tried while other registrations of the device write between its calls. */
+    /** Rounds of identity writes while the device is deleted under them, and of twin patches refused with 412. */
     static final int MAX_ATTEMPTS = 16;
     /** Consistent reads of identity and twin {@link #find} tries while a write lands between them. */
     private static final int MAX_READS = 4;
@@ -87,9 +86,13 @@ public final class IotHubRegistry implements HubRegistry {
     /**
      * Creates the identity (a {@code PUT} without {@code If-Match}) or, when the hub answers 409, replaces it
      * ({@code If-Match: "*"}, which keeps its {@code generationId} and creation time), then brings the twin to
-     * the device's tags and desired properties. The twin patch is computed from the twin just read and sent
-     * on its etag; the write counts only if the twin still belongs to the identity this call wrote (its
-     * {@code deviceEtag}), so racing registrations end in one identity whose twin is that of the same writer.
+     * the device's tags and desired properties with a patch computed from the twin just read and sent on its
+     * etag (412: read and patch again).
+     *
+     * <p>Racing registrations of one device: the last identity write wins. A writer sees from the twin's
+     * {@code deviceEtag} that a later one replaced the identity it wrote, leaves the twin to that writer and
+     * returns what the hub holds; so they end in one identity with that writer's twin, and no writer repeats
+     * its identity write (which would make them overtake each other without end).
      */
     @Override
     public HubDevice createOrUpdate(LinkedHub hub, HubDevice device) {
@@ -100,54 +103,63 @@ public final class IotHubRegistry implements HubRegistry {
         String devicePath = "/devices/" + PathSegments.encode(device.deviceId());
         String twinPath = "/twins/" + PathSegments.encode(device.deviceId());
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            if (attempt > 1) {
-                pause(attempt);
-            }
-            boolean created = true;
             HubResponse put = call(target, "PUT", devicePath, null, identity, null, null);
             if (put.status() == 409) {
-                created = false;
                 put = call(target, "PUT", devicePath, "\"*\"", identity, null, null);
                 if (put.status() == 404) {
                     continue; // deleted since our create was refused: create it again
                 }
             }
             ObjectNode written = expectObject(target, "PUT " + devicePath, put, 200, 201);
-            String deviceEtag = HubDocuments.etag(written);
-
-            ObjectNode twin = null;
-            if (!created) {
-                HubResponse read = call(target, "GET", twinPath, null, null, null, null);
-                if (read.status() == 404) {
-                    continue;
-                }
-                twin = expectObject(target, "GET " + twinPath, read, 200);
+            Optional<HubDevice> result = writeTwin(target, twinPath, written, device);
+            if (result.isPresent()) {
+                return result.get();
             }
-            ObjectNode patch = HubDocuments.twinPatch(twin, device.tags(), device.desiredProperties());
-            if (patch != null) {
-                String ifMatch = twin == null ? "*" : "\"" + HubDocuments.etag(twin) + "\"";
-                HubResponse patched = call(target, "PATCH", twinPath, ifMatch, patch, null, null);
-                if (patched.status() == 412 || patched.status() == 404) {
-                    continue; // the twin changed or vanished since it was read
-                }
-                twin = expectObject(target, "PATCH " + twinPath, patched, 200);
-            }
-            if (twin == null) {
-                // A new identity with nothing to patch: read its (empty) twin for the version.
-                HubResponse read = call(target, "GET", twinPath, null, null, null, null);
-                if (read.status() == 404) {
-                    continue;
-                }
-                twin = expectObject(target, "GET " + twinPath, read, 200);
-            }
-            if (!HubDocuments.twinBelongsTo(twin, deviceEtag)) {
-                continue; // another registration rewrote the identity between our calls
-            }
-            return HubDocuments.hubDevice(target.hostName(), written, twin);
+            // The device was deleted between our calls: write it again.
         }
         throw new HubRegistryException(target.hostName(), "Could not create or update the device '"
+                + device.deviceId() + "' in IoT hub " + target.hostName() + ": it was deleted under each of "
+                + MAX_ATTEMPTS + " attempts.");
+    }
+
+    /** The twin part of {@link #createOrUpdate} for the identity {@code written}; empty if the device is gone. */
+    private Optional<HubDevice> writeTwin(Target target, String twinPath, ObjectNode written, HubDevice device) {
+        String deviceEtag = HubDocuments.etag(written);
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            HubResponse read = call(target, "GET", twinPath, null, null, null, null);
+            if (read.status() == 404) {
+                return Optional.empty();
+            }
+            ObjectNode twin = expectObject(target, "GET " + twinPath, read, 200);
+            if (!HubDocuments.twinBelongsTo(twin, deviceEtag)) {
+                return superseded(target, device.deviceId());
+            }
+            ObjectNode patch = HubDocuments.twinPatch(twin, device.tags(), device.desiredProperties());
+            if (patch == null) {
+                return Optional.of(HubDocuments.hubDevice(target.hostName(), written, twin));
+            }
+            HubResponse patched = call(target, "PATCH", twinPath, "\"" + HubDocuments.etag(twin) + "\"", patch,
+                    null, null);
+            if (patched.status() == 404) {
+                return Optional.empty();
+            }
+            if (patched.status() == 412) {
+                continue; // another writer patched the twin since we read it: read again
+            }
+            twin = expectObject(target, "PATCH " + twinPath, patched, 200);
+            if (!HubDocuments.twinBelongsTo(twin, deviceEtag)) {
+                return superseded(target, device.deviceId());
+            }
+            return Optional.of(HubDocuments.hubDevice(target.hostName(), written, twin));
+        }
+        throw new HubRegistryException(target.hostName(), "Could not update the twin of device '"
                 + device.deviceId() + "' in IoT hub " + target.hostName() + ": other writers changed it under each of "
                 + MAX_ATTEMPTS + " attempts.");
+    }
+
+    /** A later registration replaced the identity: it will write the twin; report what the hub holds now. */
+    private Optional<HubDevice> superseded(Target target, String deviceId) {
+        return find(target.hub(), deviceId);
     }
 
     @Override
@@ -335,15 +347,5 @@ public final class IotHubRegistry implements HubRegistry {
             return new HubUnavailableException(target.hostName(), message);
         }
         return new HubRegistryException(target.hostName(), message);
-    }
-
-    /** A short random wait, growing with the attempt, so racing writers stop colliding in lock step. */
-    private static void pause(int attempt) {
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 5L * attempt + 2));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HubUnavailableException(null, "Interrupted while waiting to retry an IoT hub write.", e);
-        }
     }
 }
