@@ -1,5 +1,6 @@
 package dev.opendps.app;
 
+import dev.opendps.adapters.iothub.IotHubRegistry;
 import dev.opendps.adapters.sqlite.SqliteCaCertificateStore;
 import dev.opendps.adapters.sqlite.SqliteDatabase;
 import dev.opendps.adapters.sqlite.SqliteEnrollmentGroupStore;
@@ -15,6 +16,7 @@ import dev.opendps.api.LocalHubRegistryApi;
 import dev.opendps.api.ServiceApi;
 import dev.opendps.domain.allocation.HubAllocation;
 import dev.opendps.domain.port.AllocationWebhook;
+import dev.opendps.domain.port.HubRegistry;
 import dev.opendps.service.registration.DeviceRegistrationService;
 import dev.opendps.config.AppSettings;
 import dev.opendps.config.Setting;
@@ -84,17 +86,52 @@ public final class ProvisioningApplication implements AutoCloseable {
         return new HttpAllocationWebhook(Duration.ofSeconds(seconds), caFile.isEmpty() ? null : Path.of(caFile));
     }
 
-    static Stores openStores(AppSettings settings) {
+    /** An application on stores the caller opened (tests and embedding); closing it closes them. */
+    public static ProvisioningApplication create(AppSettings settings, Stores stores, Clock clock) {
+        return new ProvisioningApplication(settings, stores, webhook(settings), clock);
+    }
+
+    /** The stores the settings choose ({@link Setting#STORE}, {@link Setting#HUB_REGISTRY}). */
+    public static Stores openStores(AppSettings settings) {
         String kind = settings.get(Setting.STORE).toLowerCase(Locale.ROOT);
         if (!kind.equals("sqlite")) {
             throw new IllegalArgumentException(Setting.STORE.key() + " must be 'sqlite' (the only store so far), was '"
                     + kind + "'");
         }
+        HubRegistryKind hubRegistry = HubRegistryKind.of(settings);
+        Duration hubTimeout = hubTimeout(settings);
         SqliteDatabase database = SqliteDatabase.open(Path.of(settings.get(Setting.DATA_DIR)));
+        HubRegistry hubs = hubRegistry == HubRegistryKind.IOTHUB
+                ? IotHubRegistry.create(hubTimeout)
+                : new SqliteHubRegistry(database);
         return new Stores(new SqliteInstanceStore(database), new SqliteEnrollmentStore(database),
                 new SqliteEnrollmentGroupStore(database), new SqliteRegistrationStateStore(database),
                 new SqliteRegistrationOperationStore(database), new SqliteTpmChallengeStore(database),
-                new SqliteHubRegistry(database), new SqliteCaCertificateStore(database), database::close);
+                hubs, new SqliteCaCertificateStore(database), database::close);
+    }
+
+    /** The values of {@link Setting#HUB_REGISTRY}. */
+    enum HubRegistryKind {
+        EMBEDDED, IOTHUB;
+
+        static HubRegistryKind of(AppSettings settings) {
+            String value = settings.get(Setting.HUB_REGISTRY).toLowerCase(Locale.ROOT);
+            return switch (value) {
+                case "embedded" -> EMBEDDED;
+                case "iothub" -> IOTHUB;
+                default -> throw new IllegalArgumentException(Setting.HUB_REGISTRY.key()
+                        + " must be 'embedded' or 'iothub', was '" + value + "'");
+            };
+        }
+    }
+
+    private static Duration hubTimeout(AppSettings settings) {
+        int seconds = settings.getInt(Setting.HUB_TIMEOUT_SECONDS);
+        if (seconds < 1) {
+            throw new IllegalArgumentException(Setting.HUB_TIMEOUT_SECONDS.key() + " must be at least 1, was "
+                    + seconds);
+        }
+        return Duration.ofSeconds(seconds);
     }
 
     public ServiceApi serviceApi() {

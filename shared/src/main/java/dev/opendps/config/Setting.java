@@ -34,7 +34,14 @@ public enum Setting {
      * PEM file of CAs trusted for HTTPS custom allocation webhooks besides the JDK's (empty: none). The local
      * host sets it to its own CA unless it is set.
      */
-    CUSTOM_ALLOCATION_CA_FILE("DPS_CUSTOM_ALLOCATION_CA_FILE", "");
+    CUSTOM_ALLOCATION_CA_FILE("DPS_CUSTOM_ALLOCATION_CA_FILE", ""),
+    /**
+     * Where device identities go: {@code embedded} (the hub registry in the embedded store) or {@code iothub}
+     * (the real IoT hubs' registry REST API, authenticated with each linked hub's connection string).
+     */
+    HUB_REGISTRY("DPS_HUB_REGISTRY", "embedded"),
+    /** With {@code DPS_HUB_REGISTRY=iothub}: how long one call to a hub may take to connect, and to answer, in seconds. */
+    HUB_TIMEOUT_SECONDS("DPS_HUB_TIMEOUT_SECONDS", "10");
 
     private final String key;
     private final String defaultValue;

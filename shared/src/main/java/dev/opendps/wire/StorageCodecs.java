@@ -183,6 +183,23 @@ public final class StorageCodecs {
     public static ObjectNode hubDeviceDocument(HubDevice device) {
         ObjectNode node = Json.object();
         node.put("hubHostName", device.hubHostName());
+        node.setAll(hubIdentityDocument(device));
+        if (device.tags() != null) {
+            node.set("tags", device.tags());
+        }
+        if (device.desiredProperties() != null) {
+            node.putObject("properties").set("desired", device.desiredProperties());
+        }
+        EnrollmentJson.writeVersion(node, device.version(), View.STORAGE);
+        return node;
+    }
+
+    /**
+     * The registry part of a hub identity, without twin or version: {@code deviceId}, {@code authentication},
+     * {@code capabilities} and {@code status}, as IoT Hub's {@code PUT /devices/{id}} takes it (§7 option B).
+     */
+    public static ObjectNode hubIdentityDocument(HubDevice device) {
+        ObjectNode node = Json.object();
         node.put("deviceId", device.deviceId());
         HubDevice.Authentication authentication = device.authentication();
         if (authentication != null) {
@@ -201,14 +218,15 @@ public final class StorageCodecs {
         }
         node.putObject("capabilities").put("iotEdge", device.iotEdge());
         node.put("status", device.enabled() ? "enabled" : "disabled");
-        if (device.tags() != null) {
-            node.set("tags", device.tags());
-        }
-        if (device.desiredProperties() != null) {
-            node.putObject("properties").set("desired", device.desiredProperties());
-        }
-        EnrollmentJson.writeVersion(node, device.version(), View.STORAGE);
         return node;
+    }
+
+    /**
+     * Reads a document of {@link #hubDeviceDocument}'s shape; the registry fields may come as IoT Hub sends
+     * them (null thumbprints beside keys and the other way round).
+     */
+    public static HubDevice readHubDeviceDocument(JsonNode node) {
+        return readHubDevice(node);
     }
 
     private static HubDevice readHubDevice(JsonNode node) {

@@ -2,9 +2,11 @@ package dev.opendps.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.opendps.app.ProvisioningApplication;
+import dev.opendps.app.Stores;
 import dev.opendps.config.AppSettings;
 import dev.opendps.config.Setting;
 import dev.opendps.domain.AccessRight;
+import dev.opendps.domain.LinkedHub;
 import dev.opendps.domain.ProvisioningInstance;
 import dev.opendps.domain.SharedAccessPolicy;
 import dev.opendps.domain.SymmetricKeys;
@@ -35,9 +37,24 @@ final class ServiceApiFixture implements AutoCloseable {
 
     /** With more app settings than the data folder. */
     ServiceApiFixture(Path dataDir, Map<String, String> settings) {
-        Map<String, String> all = new LinkedHashMap<>(settings);
+        this(dataDir, settings, stores -> stores, List.of());
+    }
+
+    /**
+     * With the stores {@code adapt} makes of the embedded ones (e.g. another hub registry) and the instance
+     * linked to {@code linkedHubs} (none: two embedded local hubs).
+     */
+    ServiceApiFixture(Path dataDir, java.util.function.UnaryOperator<Stores> adapt, List<LinkedHub> linkedHubs) {
+        this(dataDir, Map.of(), adapt, linkedHubs);
+    }
+
+    ServiceApiFixture(Path dataDir, Map<String, String> extraSettings, java.util.function.UnaryOperator<Stores> adapt,
+                      List<LinkedHub> linkedHubs) {
+        Map<String, String> all = new LinkedHashMap<>(extraSettings);
         all.put(Setting.DATA_DIR.key(), dataDir.toString());
-        application = ProvisioningApplication.create(AppSettings.of(all), Clock.systemUTC());
+        AppSettings settings = AppSettings.of(all);
+        application = ProvisioningApplication.create(settings,
+                adapt.apply(ProvisioningApplication.openStores(settings)), Clock.systemUTC());
         api = application.serviceApi();
         ProvisioningInstance created = application.instanceBootstrap().ensure(HOST, null);
         readOnly = new SharedAccessPolicy("reader", SymmetricKeys.generate(), SymmetricKeys.generate(),
@@ -46,7 +63,7 @@ final class ServiceApiFixture implements AutoCloseable {
         policies.add(readOnly);
         ProvisioningInstance withPolicies = application.stores().instances().replace(created.withPolicies(policies),
                 created.etag());
-        instance = application.instanceBootstrap().configureHubs(withPolicies, List.of(),
+        instance = application.instanceBootstrap().configureHubs(withPolicies, linkedHubs,
                 dev.opendps.domain.AllocationPolicy.HASHED, 2);
     }
 

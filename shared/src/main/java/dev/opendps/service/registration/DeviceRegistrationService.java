@@ -21,6 +21,7 @@ import dev.opendps.domain.port.EnrollmentGroupStore;
 import dev.opendps.domain.port.EnrollmentStore;
 import dev.opendps.domain.port.EtagMismatchException;
 import dev.opendps.domain.port.HubRegistry;
+import dev.opendps.domain.port.HubRegistryException;
 import dev.opendps.domain.port.RecordAlreadyExistsException;
 import dev.opendps.domain.port.RecordNotFoundException;
 import dev.opendps.domain.port.RegistrationOperationStore;
@@ -252,8 +253,12 @@ public final class DeviceRegistrationService {
         } catch (ProvisioningException e) {
             throw e;
         } catch (RuntimeException e) {
+            // A hub's refusal says what the hub answered (HubRegistryException messages hold no secrets).
+            String message = e instanceof HubRegistryException hubFailure
+                    ? "The identity could not be created in the IoT hub: " + hubFailure.getMessage()
+                    : "The identity could not be created in the IoT hub.";
             return state(registrationId, deviceId, null, RegistrationStatus.FAILED, null,
-                    ErrorCode.HUB_UNAUTHORIZED.code(), "The identity could not be created in the IoT hub.", null, match);
+                    ErrorCode.HUB_UNAUTHORIZED.code(), message, null, match);
         }
         return state(registrationId, deviceId, hub.hostName(), RegistrationStatus.ASSIGNED, "initialAssignment",
                 null, null, assigned.payload(), match);
