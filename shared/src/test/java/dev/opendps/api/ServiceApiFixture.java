@@ -35,9 +35,14 @@ final class ServiceApiFixture implements AutoCloseable {
 
     /** With more app settings than the data folder. */
     ServiceApiFixture(Path dataDir, Map<String, String> settings) {
+        this(dataDir, settings, Clock.systemUTC());
+    }
+
+    /** With more app settings, and a clock a test may move (e.g. past the instance cache). */
+    ServiceApiFixture(Path dataDir, Map<String, String> settings, Clock clock) {
         Map<String, String> all = new LinkedHashMap<>(settings);
         all.put(Setting.DATA_DIR.key(), dataDir.toString());
-        application = ProvisioningApplication.create(AppSettings.of(all), Clock.systemUTC());
+        application = ProvisioningApplication.create(AppSettings.of(all), clock);
         api = application.serviceApi();
         ProvisioningInstance created = application.instanceBootstrap().ensure(HOST, null);
         readOnly = new SharedAccessPolicy("reader", SymmetricKeys.generate(), SymmetricKeys.generate(),
