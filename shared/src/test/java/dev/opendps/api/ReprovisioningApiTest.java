@@ -4,13 +4,19 @@ import static dev.opendps.api.ServiceApiFixture.body;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.opendps.app.Stores;
 import dev.opendps.domain.AllocationPolicy;
 import dev.opendps.domain.HubDevice;
 import dev.opendps.domain.LinkedHub;
 import dev.opendps.domain.ProvisioningInstance;
 import dev.opendps.domain.SymmetricKeys;
+import dev.opendps.domain.allocation.HubAllocation;
 import dev.opendps.domain.allocation.WeightedHashAllocation;
 import dev.opendps.domain.auth.SharedAccessSignature;
+import dev.opendps.domain.port.HubRegistry;
+import dev.opendps.domain.port.Page;
+import dev.opendps.service.InstanceDirectory;
+import dev.opendps.service.registration.DeviceRegistrationService;
 import dev.opendps.testing.TestPki;
 import dev.opendps.testing.TestPki.Credential;
 import dev.opendps.wire.Json;
@@ -258,6 +264,55 @@ class ReprovisioningApiTest {
         assertThat(hubDevice(HUB_1, "deleted-1")).as("DPS no longer knows where the device was").isPresent();
     }
 
+    // --- hub failures -----------------------------------------------------------------------------------
+
+    @Test
+    void aMoveThatFailsAtTheHubLeavesTheRegistrationAsItWasAndRegisteringAgainFinishesIt() {
+        String key = enroll("fail-1", HUB_1, MIGRATE);
+        register("fail-1", key);
+        changeTwinInHub(HUB_1, "fail-1");
+        enroll("fail-1", HUB_2, MIGRATE);
+        Stores stores = dps.application.stores();
+        HubRegistry refusingDeletes = new HubRegistry() {
+            @Override
+            public HubDevice createOrUpdate(LinkedHub hub, HubDevice device) {
+                return stores.hubs().createOrUpdate(hub, device);
+            }
+
+            @Override
+            public Optional<HubDevice> find(LinkedHub hub, String deviceId) {
+                return stores.hubs().find(hub, deviceId);
+            }
+
+            @Override
+            public void delete(LinkedHub hub, String deviceId) {
+                throw new IllegalStateException("the hub is unavailable");
+            }
+
+            @Override
+            public Page<HubDevice> list(LinkedHub hub, int maxItems, String continuationToken) {
+                return stores.hubs().list(hub, maxItems, continuationToken);
+            }
+        };
+        DeviceApi flaky = new DeviceApi(new DeviceRegistrationService(
+                new InstanceDirectory(stores.instances(), clock, Duration.ofSeconds(1)), stores.enrollments(),
+                stores.enrollmentGroups(), stores.registrationStates(), stores.registrationOperations(),
+                stores.tpmChallenges(), stores.caCertificates(), refusingDeletes, new HubAllocation(), clock,
+                Duration.ofMinutes(5), Duration.ofDays(30)), clock);
+
+        ApiResponse failed = registerResponse(flaky, "fail-1", key, null);
+        JsonNode stateAfterFailure = body(dps.api.registrationState(dps.owner("GET").build(), "fail-1"));
+        JsonNode retried = register("fail-1", key);
+
+        assertThat(failed.status()).isEqualTo(400);
+        assertThat(body(failed).get("errorCode").asInt()).isEqualTo(400209);
+        assertThat(stateAfterFailure.get("assignedHub").asText()).isEqualTo(HUB_1);
+        assertThat(retried.get("assignedHub").asText()).isEqualTo(HUB_2);
+        assertThat(retried.get("substatus").asText()).isEqualTo("deviceDataMigrated");
+        assertThat(hubDevice(HUB_2, "fail-1").orElseThrow().desiredProperties()).isEqualTo(json("{\"fw\":\"2.0\"}"));
+        assertThat(hubDevice(HUB_1, "fail-1")).isEmpty();
+    }
+
     // --- rolled credentials -----------------------------------------------------------------------------
 
     @Test
@@ -347,6 +402,10 @@ class ReprovisioningApiTest {
     }
 
     private ApiResponse registerResponse(String registrationId, String key, String payload) {
+        return registerResponse(devices, registrationId, key, payload);
+    }
+
+    private ApiResponse registerResponse(DeviceApi devices, String registrationId, String key, String payload) {
         String token = SharedAccessSignature.sign(scope + "/registrations/" + registrationId,
                 SharedAccessSignature.decodeKey(key), Instant.now().plus(Duration.ofHours(1)), "registration");
         Map<String, String> headers = new HashMap<>();
