@@ -14,7 +14,12 @@ import dev.opendps.adapters.webhook.HttpAllocationWebhook;
 import dev.opendps.api.DeviceApi;
 import dev.opendps.api.LocalHubRegistryApi;
 import dev.opendps.api.ServiceApi;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.opendps.domain.allocation.AzureRegions;
+import dev.opendps.domain.allocation.GeoLocation;
 import dev.opendps.domain.allocation.HubAllocation;
+import dev.opendps.domain.allocation.HubLocations;
 import dev.opendps.domain.port.AllocationWebhook;
 import dev.opendps.domain.port.HubRegistry;
 import dev.opendps.service.registration.DeviceRegistrationService;
@@ -25,10 +30,13 @@ import dev.opendps.service.EnrollmentService;
 import dev.opendps.service.InstanceBootstrap;
 import dev.opendps.service.InstanceDirectory;
 import dev.opendps.service.ServiceAuthenticator;
+import dev.opendps.wire.Json;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The composition root: builds the adapters the settings name and the use cases over them, once per
@@ -43,7 +51,8 @@ public final class ProvisioningApplication implements AutoCloseable {
     private final LocalHubRegistryApi localHubRegistryApi;
     private final InstanceBootstrap instanceBootstrap;
 
-    private ProvisioningApplication(AppSettings settings, Stores stores, AllocationWebhook webhook, Clock clock) {
+    private ProvisioningApplication(AppSettings settings, Stores stores, AllocationWebhook webhook,
+                                    HubLocations hubLocations, Clock clock) {
         this.stores = stores;
         // Instances are re-read at most every second on the request path; auth failures re-read at once.
         InstanceDirectory directory = new InstanceDirectory(stores.instances(), clock, Duration.ofSeconds(1));
@@ -55,7 +64,7 @@ public final class ProvisioningApplication implements AutoCloseable {
         Duration maxLifetime = Duration.ofSeconds(settings.getInt(Setting.SAS_MAX_LIFETIME_SECONDS));
         this.deviceApi = new DeviceApi(new DeviceRegistrationService(directory, stores.enrollments(),
                 stores.enrollmentGroups(), stores.registrationStates(), stores.registrationOperations(),
-                stores.tpmChallenges(), stores.caCertificates(), stores.hubs(), new HubAllocation(webhook), clock, skew,
+                stores.tpmChallenges(), stores.caCertificates(), stores.hubs(), new HubAllocation(webhook).withHubLocations(hubLocations), clock, skew,
                 maxLifetime), clock);
         this.localHubRegistryApi = new LocalHubRegistryApi(stores.hubs(), clock);
         this.instanceBootstrap = new InstanceBootstrap(stores.instances(), clock);
@@ -72,7 +81,49 @@ public final class ProvisioningApplication implements AutoCloseable {
     public static ProvisioningApplication create(AppSettings settings, Clock clock) {
         // Settings errors surface before the store is opened, so nothing is left open.
         AllocationWebhook webhook = webhook(settings);
-        return new ProvisioningApplication(settings, openStores(settings), webhook, clock);
+        HubLocations hubLocations = hubLocations(settings);
+        return new ProvisioningApplication(settings, openStores(settings), webhook, hubLocations, clock);
+    }
+
+    /**
+     * {@code DPS_HUB_LOCATIONS}: {@code {"<hub host>": {"region": "westeurope"} or {"lat": 52.4, "lon": 4.9}}}.
+     * Coordinates win over a region; an entry with neither (or an unknown region) is a configuration error.
+     */
+    static HubLocations hubLocations(AppSettings settings) {
+        String text = settings.get(Setting.HUB_LOCATIONS).trim();
+        if (text.isEmpty()) {
+            return HubLocations.NONE;
+        }
+        String key = Setting.HUB_LOCATIONS.key();
+        JsonNode root;
+        try {
+            root = Json.mapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(key + " is not JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(key + " must be a JSON object of hub host names to locations");
+        }
+        Map<String, GeoLocation> locations = new LinkedHashMap<>();
+        root.fields().forEachRemaining(entry -> locations.put(entry.getKey(), hubLocation(key, entry.getKey(),
+                entry.getValue())));
+        return HubLocations.of(locations);
+    }
+
+    private static GeoLocation hubLocation(String key, String hub, JsonNode node) {
+        JsonNode lat = node.path("lat");
+        JsonNode lon = node.path("lon");
+        if (lat.isNumber() && lon.isNumber()) {
+            try {
+                return new GeoLocation(lat.doubleValue(), lon.doubleValue());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": hub '" + hub + "': " + e.getMessage());
+            }
+        }
+        JsonNode region = node.path("region");
+        return AzureRegions.find(region.isTextual() ? region.asText() : null).orElseThrow(() ->
+                new IllegalArgumentException(key + ": hub '" + hub + "' needs numeric \"lat\" and \"lon\" or a"
+                        + " built-in \"region\" (see README), had " + node));
     }
 
     /** Custom allocation webhooks over HTTP(S), with the configured timeout and extra trusted CAs. */
@@ -88,7 +139,7 @@ public final class ProvisioningApplication implements AutoCloseable {
 
     /** An application on stores the caller opened (tests and embedding); closing it closes them. */
     public static ProvisioningApplication create(AppSettings settings, Stores stores, Clock clock) {
-        return new ProvisioningApplication(settings, stores, webhook(settings), clock);
+        return new ProvisioningApplication(settings, stores, webhook(settings), hubLocations(settings), clock);
     }
 
     /** The stores the settings choose ({@link Setting#STORE}, {@link Setting#HUB_REGISTRY}). */

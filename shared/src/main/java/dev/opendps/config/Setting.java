@@ -26,6 +26,12 @@ public enum Setting {
     /** The default instance's service-level allocation policy: hashed, geoLatency or static (never custom). */
     DEFAULT_ALLOCATION_POLICY("DPS_DEFAULT_ALLOCATION_POLICY", "hashed"),
     /**
+     * Where linked hubs are, for {@code geoLatency}: a JSON object mapping hub host names to
+     * {@code {"region": …}} (a built-in Azure region) or {@code {"lat": …, "lon": …}}. Empty: no locations, so
+     * {@code geoLatency} is the weighted hash.
+     */
+    HUB_LOCATIONS("DPS_HUB_LOCATIONS", ""),
+    /**
      * How long a custom allocation webhook may take, in seconds: to connect, and for the whole call. The
      * device's registration waits for it.
      */

@@ -32,6 +32,7 @@ public final class RegistrationStateJson {
                 node.set("x509", writeX509(state.x509()));
             }
             Fields.putIfNotNull(node, "tpmAuthenticationKey", state.tpmAuthenticationKey());
+            Fields.putIfNotNull(node, "initialHub", state.initialHub());
         }
         EnrollmentJson.writeVersion(node, state.version(), view);
         return node;
@@ -52,6 +53,7 @@ public final class RegistrationStateJson {
                 Fields.string(node, "attestationType"),
                 readX509(Fields.object(node, "x509")),
                 Fields.string(node, "tpmAuthenticationKey"),
+                Fields.string(node, "initialHub"),
                 EnrollmentJson.readVersion(node));
     }
 

@@ -171,6 +171,22 @@ class CustomAllocationApiTest {
         assertThat(hubDevice(HUB_1, "cust-5").orElseThrow().tags()).isEqualTo(json("{\"from\":\"enrollment\"}"));
     }
 
+    @Test
+    void aDeviceTheWebhookMovesUnderResetGetsTheWebhooksInitialTwinAndLeavesItsOldHub() {
+        JsonNode enrollment = customEnrollment("cust-6", webhookUrl(), ",\"initialTwin\":{\"tags\":{\"from\":\"enrollment\"}},"
+                + "\"reprovisionPolicy\":{\"updateHubAssignment\":true,\"migrateDeviceData\":false}");
+        webhook.answer(200, "{\"iotHubHostName\":\"" + HUB_1 + "\"}");
+        register("cust-6", primaryKey(enrollment), null);
+        webhook.answer(200, "{\"iotHubHostName\":\"" + HUB_2 + "\",\"initialTwin\":{\"tags\":{\"from\":\"webhook\"}}}");
+
+        JsonNode state = body(register("cust-6", primaryKey(enrollment), null)).get("registrationState");
+
+        assertThat(state.get("assignedHub").asText()).isEqualTo(HUB_2);
+        assertThat(state.get("substatus").asText()).isEqualTo("deviceDataReset");
+        assertThat(hubDevice(HUB_2, "cust-6").orElseThrow().tags()).isEqualTo(json("{\"from\":\"webhook\"}"));
+        assertThat(hubDevice(HUB_1, "cust-6")).isEmpty();
+    }
+
     // --- failures ---------------------------------------------------------------------------------------
 
     @Test

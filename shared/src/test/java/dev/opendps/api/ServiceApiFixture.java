@@ -37,7 +37,12 @@ final class ServiceApiFixture implements AutoCloseable {
 
     /** With more app settings than the data folder. */
     ServiceApiFixture(Path dataDir, Map<String, String> settings) {
-        this(dataDir, settings, stores -> stores, List.of());
+        this(dataDir, settings, Clock.systemUTC());
+    }
+
+    /** With more app settings, and a clock a test may move (e.g. past the instance cache). */
+    ServiceApiFixture(Path dataDir, Map<String, String> settings, Clock clock) {
+        this(dataDir, settings, clock, stores -> stores, List.of());
     }
 
     /**
@@ -45,16 +50,16 @@ final class ServiceApiFixture implements AutoCloseable {
      * linked to {@code linkedHubs} (none: two embedded local hubs).
      */
     ServiceApiFixture(Path dataDir, java.util.function.UnaryOperator<Stores> adapt, List<LinkedHub> linkedHubs) {
-        this(dataDir, Map.of(), adapt, linkedHubs);
+        this(dataDir, Map.of(), Clock.systemUTC(), adapt, linkedHubs);
     }
 
-    ServiceApiFixture(Path dataDir, Map<String, String> extraSettings, java.util.function.UnaryOperator<Stores> adapt,
-                      List<LinkedHub> linkedHubs) {
+    ServiceApiFixture(Path dataDir, Map<String, String> extraSettings, Clock clock,
+                      java.util.function.UnaryOperator<Stores> adapt, List<LinkedHub> linkedHubs) {
         Map<String, String> all = new LinkedHashMap<>(extraSettings);
         all.put(Setting.DATA_DIR.key(), dataDir.toString());
         AppSettings settings = AppSettings.of(all);
         application = ProvisioningApplication.create(settings,
-                adapt.apply(ProvisioningApplication.openStores(settings)), Clock.systemUTC());
+                adapt.apply(ProvisioningApplication.openStores(settings)), clock);
         api = application.serviceApi();
         ProvisioningInstance created = application.instanceBootstrap().ensure(HOST, null);
         readOnly = new SharedAccessPolicy("reader", SymmetricKeys.generate(), SymmetricKeys.generate(),

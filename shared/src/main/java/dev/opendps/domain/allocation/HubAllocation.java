@@ -20,9 +20,9 @@ import java.util.Objects;
  *       names only hubs that are no longer linked gets no hub rather than any hub: it asked for those.</li>
  *   <li>{@code hashed}: {@link WeightedHashAllocation} over the candidates that have
  *       {@code applyAllocationPolicy}.</li>
- *   <li>{@code geoLatency}: treated as {@code hashed} for now. Real DPS picks the hub nearest the device
- *       and hashes by weight among equals; a self-hosted service knows neither the device's nor the hubs'
- *       locations, and every hub being "equally near" makes that tie-break the whole rule.</li>
+ *   <li>{@code geoLatency}: {@link GeoLatencyAllocation} over the same candidates: the hub nearest the
+ *       location the device sent in its payload, by the configured {@link HubLocations}, hashed by weight among
+ *       equally near hubs; without a device location or hub locations, the weighted hash alone.</li>
  *   <li>{@code static}: the enrollment's one hub ({@code iotHubs[0]}, else the legacy {@code iotHubHostName}),
  *       which must be linked; {@code applyAllocationPolicy} does not apply, since nothing is being chosen.</li>
  *   <li>{@code custom}: the enrollment's webhook chooses among the candidates that have
@@ -34,15 +34,26 @@ import java.util.Objects;
 public final class HubAllocation {
     /** Null when this allocation has no way to call webhooks: {@code custom} then fails with 400207. */
     private final CustomAllocation custom;
+    private final HubLocations hubLocations;
 
     /** Allocation without webhooks: for the built-in policies only. */
     public HubAllocation() {
-        this.custom = null;
+        this(null, HubLocations.NONE);
     }
 
     /** Allocation whose {@code custom} policy calls webhooks through {@code webhook}. */
     public HubAllocation(AllocationWebhook webhook) {
-        this.custom = new CustomAllocation(webhook);
+        this(new CustomAllocation(webhook), HubLocations.NONE);
+    }
+
+    private HubAllocation(CustomAllocation custom, HubLocations hubLocations) {
+        this.custom = custom;
+        this.hubLocations = Objects.requireNonNull(hubLocations, "hubLocations");
+    }
+
+    /** This allocation, with {@code geoLatency} measuring distances to {@code locations}. */
+    public HubAllocation withHubLocations(HubLocations locations) {
+        return new HubAllocation(custom, locations);
     }
 
     /**
@@ -57,7 +68,8 @@ public final class HubAllocation {
         EnrollmentSettings enrollment = device.settings();
         if (policy(instance, enrollment) != AllocationPolicy.CUSTOM) {
             return keptHub != null ? AllocationResult.assigned(keptHub)
-                    : allocate(instance, enrollment, device.registrationId());
+                    : allocate(instance, enrollment, device.registrationId(),
+                            GeoLatencyAllocation.deviceLocation(device.runtimeContext().payload()).orElse(null));
         }
         if (custom == null) {
             return AllocationResult.failed(ErrorCode.CUSTOM_ALLOCATION_FAILED,
@@ -83,15 +95,22 @@ public final class HubAllocation {
     /**
      * The hub for {@code registrationId} registering through {@code enrollment} on {@code instance}, by a
      * built-in policy: {@code custom} needs the device's runtime context (the other {@code allocate}) and
-     * fails here with 400207.
+     * fails here with 400207. Without the device's location, {@code geoLatency} is the weighted hash.
      */
     public AllocationResult allocate(ProvisioningInstance instance, EnrollmentSettings enrollment,
                                      String registrationId) {
+        return allocate(instance, enrollment, registrationId, null);
+    }
+
+    /** As above, for a device at {@code deviceLocation} (null if it sent none). */
+    public AllocationResult allocate(ProvisioningInstance instance, EnrollmentSettings enrollment,
+                                     String registrationId, GeoLocation deviceLocation) {
         Objects.requireNonNull(instance, "instance");
         Objects.requireNonNull(enrollment, "enrollment");
         Objects.requireNonNull(registrationId, "registrationId");
         return switch (policy(instance, enrollment)) {
-            case HASHED, GEO_LATENCY -> hashed(instance, enrollment, registrationId);
+            case HASHED -> hashed(instance, enrollment, registrationId, null);
+            case GEO_LATENCY -> hashed(instance, enrollment, registrationId, deviceLocation);
             case STATIC -> staticHub(instance, enrollment);
             case CUSTOM -> AllocationResult.failed(ErrorCode.CUSTOM_ALLOCATION_FAILED,
                     "Custom allocation needs the registering device's runtime context.");
@@ -102,8 +121,9 @@ public final class HubAllocation {
         return enrollment.allocationPolicy() != null ? enrollment.allocationPolicy() : instance.defaultAllocationPolicy();
     }
 
-    private static AllocationResult hashed(ProvisioningInstance instance, EnrollmentSettings enrollment,
-                                           String registrationId) {
+    /** {@code hashed}, or {@code geoLatency} for a device at {@code deviceLocation}: same candidates, same failures. */
+    private AllocationResult hashed(ProvisioningInstance instance, EnrollmentSettings enrollment,
+                                    String registrationId, GeoLocation deviceLocation) {
         if (instance.linkedHubs().isEmpty()) {
             return noLinkedHub();
         }
@@ -112,7 +132,7 @@ public final class HubAllocation {
             return notLinked(enrollment);
         }
         List<LinkedHub> allocatable = candidates.stream().filter(LinkedHub::applyAllocationPolicy).toList();
-        return WeightedHashAllocation.choose(registrationId, allocatable)
+        return GeoLatencyAllocation.choose(registrationId, deviceLocation, allocatable, hubLocations)
                 .map(AllocationResult::assigned)
                 .orElseGet(() -> noneAllocatable(candidates));
     }

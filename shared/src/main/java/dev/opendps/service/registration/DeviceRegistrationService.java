@@ -11,6 +11,7 @@ import dev.opendps.domain.ProvisioningInstance;
 import dev.opendps.domain.RecordVersion;
 import dev.opendps.domain.RegistrationOperation;
 import dev.opendps.domain.RegistrationStatus;
+import dev.opendps.domain.ReprovisionPolicy;
 import dev.opendps.domain.allocation.AllocationResult;
 import dev.opendps.domain.allocation.DeviceRuntimeContext;
 import dev.opendps.domain.allocation.DeviceRuntimeContext.PresentedAttestation;
@@ -52,6 +53,11 @@ public final class DeviceRegistrationService {
     private static final int ATTEMPTS = 4;
     private static final Duration OPERATION_LIFETIME = Duration.ofHours(1);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Registration substatus values (§1.5, §6.4). */
+    private static final String INITIAL_ASSIGNMENT = "initialAssignment";
+    private static final String DATA_MIGRATED = "deviceDataMigrated";
+    private static final String DATA_RESET = "deviceDataReset";
+    private static final String BACK_TO_INITIAL_ASSIGNMENT = "reprovisionedToInitialAssignment";
 
     private final InstanceDirectory directory;
     private final RegistrationStateStore states;
@@ -232,10 +238,11 @@ public final class DeviceRegistrationService {
         String registrationId = request.registrationId();
         EnrollmentSettings settings = match.settings();
         String deviceId = match.deviceId(registrationId);
+        String initialHub = initialHub(previous);
         if (!settings.enabled()) {
             return state(registrationId, previous == null ? null : previous.deviceId(),
                     previous == null ? null : previous.assignedHub(), RegistrationStatus.DISABLED, null, null,
-                    "The enrollment of this device is disabled.", null, match);
+                    "The enrollment of this device is disabled.", null, match, initialHub);
         }
         // A custom allocation calls its webhook here, while this device's lock is held: other registrations of
         // the same device (and of the few sharing its lock stripe) wait, at most for the webhook timeout.
@@ -243,13 +250,14 @@ public final class DeviceRegistrationService {
                 registeringDevice(request, match, previous), keptHub(instance, settings, previous));
         if (result instanceof AllocationResult.Failed failed) {
             return state(registrationId, deviceId, null, RegistrationStatus.FAILED, null,
-                    failed.errorCode().code(), failed.message(), null, match);
+                    failed.errorCode().code(), failed.message(), null, match, initialHub);
         }
         AllocationResult.Assigned assigned = (AllocationResult.Assigned) result;
         LinkedHub hub = assigned.hub();
         JsonNode initialTwin = assigned.initialTwin() != null ? assigned.initialTwin() : settings.initialTwin();
+        String substatus;
         try {
-            createIdentity(hub, deviceId, match, settings, initialTwin, previous == null);
+            substatus = provision(instance, hub, deviceId, match, settings, initialTwin, previous, initialHub);
         } catch (ProvisioningException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -257,11 +265,18 @@ public final class DeviceRegistrationService {
             String message = e instanceof HubRegistryException hubFailure
                     ? "The identity could not be created in the IoT hub: " + hubFailure.getMessage()
                     : "The identity could not be created in the IoT hub.";
+            if (wasAssigned(previous)) {
+                // Keep the state that names the device's current hub: registering again retries the move or
+                // update (each step is idempotent) instead of forgetting where the device's identity is.
+                throw new ProvisioningException(ErrorCode.HUB_UNAUTHORIZED,
+                        message + " The device's registration is unchanged.");
+            }
             return state(registrationId, deviceId, null, RegistrationStatus.FAILED, null,
-                    ErrorCode.HUB_UNAUTHORIZED.code(), message, null, match);
+                    ErrorCode.HUB_UNAUTHORIZED.code(), message, null, match, initialHub);
         }
-        return state(registrationId, deviceId, hub.hostName(), RegistrationStatus.ASSIGNED, "initialAssignment",
-                null, null, assigned.payload(), match);
+        return state(registrationId, deviceId, hub.hostName(), RegistrationStatus.ASSIGNED, substatus,
+                null, null, assigned.payload(), match,
+                initialHub == null && INITIAL_ASSIGNMENT.equals(substatus) ? hub.hostName() : initialHub);
     }
 
     /**
@@ -270,8 +285,7 @@ public final class DeviceRegistrationService {
      */
     private static RegisteringDevice registeringDevice(RegisterRequest request, DeviceCredentialMatch match,
                                                        DeviceRegistrationState previous) {
-        boolean wasAssigned = previous != null && previous.status() == RegistrationStatus.ASSIGNED
-                && previous.assignedHub() != null;
+        boolean wasAssigned = wasAssigned(previous);
         DeviceRuntimeContext context = new DeviceRuntimeContext(request.registrationId(),
                 wasAssigned ? previous.assignedHub() : null, wasAssigned ? previous.deviceId() : null,
                 presentedAttestation(request.credentials(), match), request.payload());
@@ -291,41 +305,140 @@ public final class DeviceRegistrationService {
     /** With {@code updateHubAssignment=false} a device stays on its current hub while that hub is linked (§6.4). */
     private static LinkedHub keptHub(ProvisioningInstance instance, EnrollmentSettings settings,
                                      DeviceRegistrationState previous) {
-        if (previous == null || previous.status() != RegistrationStatus.ASSIGNED || previous.assignedHub() == null
-                || settings.reprovisionPolicy().updateHubAssignment()) {
+        if (!wasAssigned(previous) || settings.reprovisionPolicy().updateHubAssignment()) {
             return null;
         }
         return instance.linkedHub(previous.assignedHub()).orElse(null);
     }
 
+    /** Whether the device's last registration assigned it, so that it has an identity in a hub (§6.4). */
+    private static boolean wasAssigned(DeviceRegistrationState previous) {
+        return previous != null && previous.status() == RegistrationStatus.ASSIGNED && previous.assignedHub() != null
+                && previous.deviceId() != null;
+    }
+
     /**
-     * The identity gets the device's SAS keys and edge capability. An initial assignment (no registration
-     * state yet, or one deleted: §6.4) applies {@code twin} (the enrollment's initial twin, or the one a custom
-     * allocation webhook answered, §5); a returning device's twin is left as the hub has it.
+     * The hub of the device's initial assignment, if known. States stored before it was recorded know it only
+     * while they still report that initial assignment.
      */
-    private void createIdentity(LinkedHub hub, String deviceId, DeviceCredentialMatch match, EnrollmentSettings settings,
-                                JsonNode twin, boolean initialAssignment) {
-        Optional<HubDevice> existing = initialAssignment ? Optional.empty() : hubs.find(hub, deviceId);
-        JsonNode tags = existing.map(HubDevice::tags).orElse(twin == null ? null : twin.get("tags"));
-        JsonNode desired = existing.map(HubDevice::desiredProperties)
-                .orElse(twin == null ? null : twin.path("properties").get("desired"));
-        HubDevice.Authentication authentication = match.hubAuthentication();
-        boolean unchanged = existing.isPresent() && existing.get().authentication().equals(authentication)
-                && existing.get().iotEdge() == settings.iotEdge() && existing.get().enabled();
+    private static String initialHub(DeviceRegistrationState previous) {
+        if (previous == null) {
+            return null;
+        }
+        if (previous.initialHub() != null) {
+            return previous.initialHub();
+        }
+        return wasAssigned(previous) && INITIAL_ASSIGNMENT.equals(previous.substatus()) ? previous.assignedHub() : null;
+    }
+
+    /**
+     * Creates or updates the device's identity in {@code hub} as its reprovision policy says (§6.4, §7) and
+     * returns the registration's substatus. {@code initialTwin} is the enrollment's, or the one a custom
+     * allocation webhook answered (§5).
+     *
+     * <ul>
+     *   <li>First registration (or one after the state was deleted): the identity gets the initial twin;
+     *       {@code initialAssignment}. After a failed or disabled registration an identity already in the
+     *       hub keeps its twin.</li>
+     *   <li>Same hub as before: "migrate" and "never" keep the identity and its twin, updating keys or
+     *       thumbprints and capabilities if they changed; nothing happened to the data, so the substatus stays
+     *       what it was (how the data got there, {@code initialAssignment} for a device that never moved).
+     *       "Reset" applies the initial twin again ("a factory reset without changing hubs"):
+     *       {@code deviceDataReset}.</li>
+     *   <li>Another hub: the identity is created there, with the twin (tags and desired properties) of the
+     *       old identity for "migrate" ({@code deviceDataMigrated}) or the initial twin for "reset"
+     *       ({@code deviceDataReset}), then deleted from the old hub. "Migrate" with nothing to copy (the old hub
+     *       was unlinked, or holds no identity) can only reset: {@code deviceDataReset}. Returning to the hub of
+     *       the initial assignment is {@code reprovisionedToInitialAssignment} instead, with either policy's
+     *       data. "Never" moves a device only when its hub was unlinked: assigned anew, as on a first
+     *       registration ({@code initialAssignment}, initial twin).</li>
+     * </ul>
+     * Capabilities and authentication always come from the enrollment and the current attestation, as for a
+     * device that stays. The new identity is written before the old one is deleted, so a failure in between
+     * leaves the device reachable; its state then still names the old hub, and registering again finishes the
+     * move.
+     */
+    private String provision(ProvisioningInstance instance, LinkedHub hub, String deviceId,
+                             DeviceCredentialMatch match, EnrollmentSettings settings, JsonNode initialTwin,
+                             DeviceRegistrationState previous, String initialHub) {
+        if (!wasAssigned(previous)) {
+            if (previous == null) {
+                writeIdentity(hub, deviceId, match, settings, Twin.of(initialTwin));
+            } else {
+                keepIdentity(hub, deviceId, match, settings, initialTwin);
+            }
+            return INITIAL_ASSIGNMENT;
+        }
+        ReprovisionPolicy policy = settings.reprovisionPolicy();
+        boolean reset = policy.updateHubAssignment() && !policy.migrateDeviceData();
+        if (previous.assignedHub().equalsIgnoreCase(hub.hostName())) {
+            if (reset) {
+                writeIdentity(hub, deviceId, match, settings, Twin.of(initialTwin));
+                return DATA_RESET;
+            }
+            keepIdentity(hub, deviceId, match, settings, initialTwin);
+            return previous.substatus() != null ? previous.substatus() : INITIAL_ASSIGNMENT;
+        }
+        if (!policy.updateHubAssignment()) {
+            writeIdentity(hub, deviceId, match, settings, Twin.of(initialTwin));
+            return INITIAL_ASSIGNMENT;
+        }
+        // A hub that is no longer linked cannot be reached (no connection string): its identity stays there.
+        Optional<LinkedHub> oldHub = instance.linkedHub(previous.assignedHub());
+        Optional<HubDevice> old = policy.migrateDeviceData() && oldHub.isPresent()
+                ? hubs.find(oldHub.get(), previous.deviceId()) : Optional.empty();
+        writeIdentity(hub, deviceId, match, settings,
+                old.map(device -> new Twin(device.tags(), device.desiredProperties())).orElse(Twin.of(initialTwin)));
+        oldHub.ifPresent(h -> hubs.delete(h, previous.deviceId()));
+        if (hub.hostName().equalsIgnoreCase(initialHub)) {
+            return BACK_TO_INITIAL_ASSIGNMENT;
+        }
+        return old.isPresent() ? DATA_MIGRATED : DATA_RESET;
+    }
+
+    /**
+     * Keeps a returning device's identity and its twin (creating it with {@code initialTwin} if the hub has
+     * none), updating what comes from the enrollment and attestation: keys or thumbprint (rolled keys, a
+     * renewed certificate) and capabilities. An identity that is already right costs the hub no write.
+     */
+    private void keepIdentity(LinkedHub hub, String deviceId, DeviceCredentialMatch match, EnrollmentSettings settings,
+                              JsonNode initialTwin) {
+        Optional<HubDevice> existing = hubs.find(hub, deviceId);
+        if (existing.isEmpty()) {
+            writeIdentity(hub, deviceId, match, settings, Twin.of(initialTwin));
+            return;
+        }
+        HubDevice device = existing.get();
+        boolean unchanged = device.authentication().equals(match.hubAuthentication())
+                && device.iotEdge() == settings.iotEdge() && device.enabled();
         if (!unchanged) {
-            // A returning device whose identity is already right costs the hub no write.
-            hubs.createOrUpdate(hub, new HubDevice(hub.hostName(), deviceId, authentication, settings.iotEdge(), true,
-                    tags, desired, null));
+            writeIdentity(hub, deviceId, match, settings, new Twin(device.tags(), device.desiredProperties()));
+        }
+    }
+
+    /** Creates or replaces the identity: the attestation's authentication, the edge capability, enabled, {@code twin}. */
+    private void writeIdentity(LinkedHub hub, String deviceId, DeviceCredentialMatch match, EnrollmentSettings settings,
+                               Twin twin) {
+        hubs.createOrUpdate(hub, new HubDevice(hub.hostName(), deviceId, match.hubAuthentication(), settings.iotEdge(),
+                true, twin.tags(), twin.desired(), null));
+    }
+
+    /** The part of a twin DPS writes: tags and desired properties (§7), either may be null. */
+    private record Twin(JsonNode tags, JsonNode desired) {
+        /** From an initial twin ({@code {tags, properties: {desired}}}); null gives an empty twin. */
+        static Twin of(JsonNode initialTwin) {
+            return initialTwin == null ? new Twin(null, null)
+                    : new Twin(initialTwin.get("tags"), initialTwin.path("properties").get("desired"));
         }
     }
 
     private DeviceRegistrationState state(String registrationId, String deviceId, String hub, RegistrationStatus status,
                                           String substatus, Integer errorCode, String errorMessage, JsonNode payload,
-                                          DeviceCredentialMatch match) {
+                                          DeviceCredentialMatch match, String initialHub) {
         // The TPM's second activation blob only goes to a device that was assigned (§2.4 step 6).
         return new DeviceRegistrationState(registrationId, deviceId, hub, status, substatus, errorCode, errorMessage,
                 payload, match.enrollmentGroupId(), match.attestationType(), match.x509(),
-                status == RegistrationStatus.ASSIGNED ? match.tpmAuthenticationKey() : null, null);
+                status == RegistrationStatus.ASSIGNED ? match.tpmAuthenticationKey() : null, initialHub, null);
     }
 
     private DeviceRegistrationState save(String idScope, DeviceRegistrationState next, DeviceRegistrationState previous) {

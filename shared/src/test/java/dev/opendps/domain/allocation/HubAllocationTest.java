@@ -15,6 +15,7 @@ import dev.opendps.domain.port.Records;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,11 @@ class HubAllocationTest {
     private static final LinkedHub HUB_C = hub("hub-c.azure-devices.net", true);
     private static final LinkedHub EXCLUDED = hub("excluded.azure-devices.net", false);
     private static final List<String> DEVICES = IntStream.range(0, 300).mapToObj(i -> "device-" + i).toList();
+
+    private static final GeoLocation AMSTERDAM = new GeoLocation(52.37, 4.90);
+    private static final GeoLocation BRUSSELS = new GeoLocation(50.85, 4.35);
+    private static final GeoLocation NEW_YORK = new GeoLocation(40.71, -74.01);
+    private static final GeoLocation TOKYO = new GeoLocation(35.68, 139.77);
 
     private final HubAllocation allocation = new HubAllocation();
 
@@ -79,12 +85,38 @@ class HubAllocationTest {
     }
 
     @Test
-    void geoLatencyIsForNowTheWeightedHash() {
+    void geoLatencyWithoutLocationsIsTheWeightedHash() {
         ProvisioningInstance instance = instance(AllocationPolicy.GEO_LATENCY, HUB_A, HUB_B, HUB_C);
 
         for (String device : DEVICES) {
             assertThat(hubOf(allocation.allocate(instance, enrollment(null), device)))
                     .isEqualTo(hubOf(allocation.allocate(instance, enrollment(AllocationPolicy.HASHED), device)));
+        }
+    }
+
+    @Test
+    void geoLatencyPicksTheAllocatableCandidateNearestTheDevice() {
+        LinkedHub nearButExcluded = hub("near.azure-devices.net", false);
+        HubAllocation located = allocation.withHubLocations(HubLocations.of(Map.of(
+                HUB_A.hostName(), AMSTERDAM, HUB_B.hostName(), NEW_YORK, HUB_C.hostName(), TOKYO,
+                nearButExcluded.hostName(), AMSTERDAM)));
+        ProvisioningInstance instance = instance(AllocationPolicy.GEO_LATENCY, HUB_A, HUB_B, HUB_C, nearButExcluded);
+
+        for (String device : DEVICES) {
+            assertThat(hubOf(located.allocate(instance, enrollment(null), device, BRUSSELS))).isEqualTo(HUB_A);
+            assertThat(hubOf(located.allocate(instance, enrollment(null, null, HUB_B.hostName(), HUB_C.hostName()),
+                    device, BRUSSELS))).isEqualTo(HUB_B);
+        }
+    }
+
+    @Test
+    void hashedIgnoresTheDevicesLocation() {
+        HubAllocation located = allocation.withHubLocations(HubLocations.of(Map.of(HUB_A.hostName(), AMSTERDAM)));
+        ProvisioningInstance instance = instance(AllocationPolicy.HASHED, HUB_A, HUB_B, HUB_C);
+
+        for (String device : DEVICES) {
+            assertThat(hubOf(located.allocate(instance, enrollment(null), device, BRUSSELS)))
+                    .isEqualTo(hubOf(allocation.allocate(instance, enrollment(null), device)));
         }
     }
 

@@ -172,7 +172,7 @@ public final class Records {
                 RegistrationStatus.ASSIGNED, "reprovisionedToInitialAssignment", 400209,
                 "The previous hub refused the device.", payload(0), enrollmentGroupId, "x509",
                 new X509RegistrationResult(certificateInfo(registrationId), certificateInfo("Signing CA")),
-                "AAEC", version());
+                "AAEC", "hub-b.azure-devices.net", version());
     }
 
     public static ObjectNode payload(int counter) {
@@ -184,20 +184,20 @@ public final class Records {
     public static DeviceRegistrationState withPayload(DeviceRegistrationState s, JsonNode payload) {
         return new DeviceRegistrationState(s.registrationId(), s.deviceId(), s.assignedHub(), s.status(),
                 s.substatus(), s.errorCode(), s.errorMessage(), payload, s.enrollmentGroupId(), s.attestationType(),
-                s.x509(), s.tpmAuthenticationKey(), s.version());
+                s.x509(), s.tpmAuthenticationKey(), s.initialHub(), s.version());
     }
 
     public static DeviceRegistrationState withEnrollmentGroupId(DeviceRegistrationState s, String groupId) {
         return new DeviceRegistrationState(s.registrationId(), s.deviceId(), s.assignedHub(), s.status(),
                 s.substatus(), s.errorCode(), s.errorMessage(), s.payload(), groupId, s.attestationType(),
-                s.x509(), s.tpmAuthenticationKey(), s.version());
+                s.x509(), s.tpmAuthenticationKey(), s.initialHub(), s.version());
     }
 
     public static DeviceRegistrationState withAssignment(DeviceRegistrationState s, String hub,
                                                          RegistrationStatus status) {
         return new DeviceRegistrationState(s.registrationId(), s.deviceId(), hub, status, s.substatus(),
                 s.errorCode(), s.errorMessage(), s.payload(), s.enrollmentGroupId(), s.attestationType(),
-                s.x509(), s.tpmAuthenticationKey(), s.version());
+                s.x509(), s.tpmAuthenticationKey(), s.initialHub(), s.version());
     }
 
     public static int payloadCounter(DeviceRegistrationState state) {
