@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * Where hubs are, and how to place a device that reports no coordinates. Built from four JSON objects:
@@ -109,7 +110,7 @@ public final class GeoShardingConfig {
         }
     }
 
-    private static void forEach(ObjectNode object, java.util.function.BiConsumer<String, JsonNode> action) {
+    private static void forEach(ObjectNode object, BiConsumer<String, JsonNode> action) {
         if (object == null) {
             return;
         }

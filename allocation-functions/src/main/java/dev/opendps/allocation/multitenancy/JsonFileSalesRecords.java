@@ -83,7 +83,7 @@ public final class JsonFileSalesRecords implements SalesRecords, TenantDirectory
                 .writeValueAsString(SalesLedgerJson.write(ledger)).getBytes(StandardCharsets.UTF_8);
         synchronized (lock) {
             Files.createDirectories(file.getParent());
-            Path temporary = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+            Path temporary = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
             try {
                 Files.write(temporary, document);
                 try {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.allocation.config.ConfigJson;
 import dev.opendps.allocation.config.InvalidDocumentException;
 import dev.opendps.allocation.webhook.InitialTwin;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -51,7 +52,7 @@ public final class SolutionCatalog {
         if (document == null) {
             return empty();
         }
-        List<Solution> solutions = new java.util.ArrayList<>();
+        List<Solution> solutions = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> fields = document.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
