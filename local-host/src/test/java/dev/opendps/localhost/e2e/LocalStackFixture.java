@@ -35,21 +35,44 @@ final class LocalStackFixture implements AutoCloseable {
     final ProvisioningInstance instance;
     final SSLContext trust;
     private final TunnelProxy tunnel;
+    private java.util.Set<String> published = java.util.Set.of();
     private final SSLSocketFactory previousSocketFactory;
 
     LocalStackFixture(Path dataDir) throws Exception {
+        this(dataDir, Map.of(), false);
+    }
+
+    /**
+     * @param settings        more app settings (they win over the fixture's)
+     * @param allocationApp   also host the custom allocation functions app (its webhooks under {@code /api/allocation})
+     */
+    LocalStackFixture(Path dataDir, Map<String, String> settings, boolean allocationApp) throws Exception {
         this.dataDir = dataDir;
-        Path app = Path.of("..", "functions", "target", "azure-functions", "opendps-functions").toAbsolutePath().normalize();
-        assertThat(app.resolve("host.json")).as("the functions app is packaged before these tests run").exists();
-        stack = LocalStack.start(AppSettings.of(Map.of(
+        String apps = packagedApp("functions", "opendps-functions").toString();
+        if (allocationApp) {
+            apps += "," + packagedApp("allocation-functions", "opendps-allocation-functions");
+        }
+        Map<String, String> all = new java.util.LinkedHashMap<>(Map.of(
                 "DPS_LOCAL_PORT", "0",
                 "DPS_LOCAL_DATA_DIR", dataDir.toString(),
-                "DPS_LOCAL_APPS", app.toString())), dataDir);
+                "DPS_LOCAL_APPS", apps));
+        all.putAll(settings);
+        // In a deployment these are environment variables, which function code reads as such; here they stand in
+        // as system properties (what the apps also read), removed again on close.
+        settings.forEach(System::setProperty);
+        published = settings.keySet();
+        stack = LocalStack.start(AppSettings.of(all), dataDir);
         instance = stack.instances().get(0);
         trust = trusting(stack.host().caCertificate());
         previousSocketFactory = HttpsURLConnection.getDefaultSSLSocketFactory();
         HttpsURLConnection.setDefaultSSLSocketFactory(trust.getSocketFactory());
         tunnel = TunnelProxy.routeHttpsOf(instance.hostName(), stack.host().port());
+    }
+
+    private static Path packagedApp(String module, String name) {
+        Path app = Path.of("..", module, "target", "azure-functions", name).toAbsolutePath().normalize();
+        assertThat(app.resolve("host.json")).as("the " + name + " app is packaged before these tests run").exists();
+        return app;
     }
 
     ProvisioningServiceClient serviceClient() {
@@ -84,6 +107,13 @@ final class LocalStackFixture implements AutoCloseable {
         }
     }
 
+    /** Changes an identity in the embedded hub registry, as a solution writing to the hub would. */
+    HubDevice putHubDevice(HubDevice device) throws Exception {
+        try (ProvisioningApplication admin = admin()) {
+            return admin.stores().hubs().createOrUpdate(new LinkedHub(device.hubHostName(), 1, true, null), device);
+        }
+    }
+
     private ProvisioningApplication admin() {
         return ProvisioningApplication.create(dev.opendps.config.AppSettings.of(
                 Map.of(Setting.DATA_DIR.key(), dataDir.toString())), Clock.systemUTC());
@@ -106,6 +136,7 @@ final class LocalStackFixture implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        published.forEach(System::clearProperty);
         tunnel.close();
         HttpsURLConnection.setDefaultSSLSocketFactory(previousSocketFactory);
         stack.close();
