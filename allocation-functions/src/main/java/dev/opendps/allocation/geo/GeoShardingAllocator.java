@@ -1,5 +1,6 @@
 package dev.opendps.allocation.geo;
 
+import dev.opendps.domain.allocation.GeoLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.allocation.config.InvalidDocumentException;
@@ -109,7 +110,7 @@ public final class GeoShardingAllocator implements Allocator {
                 .orElse(new DeviceLocation(null, "none"));
     }
 
-    private List<String> nearest(GeoPoint device, List<String> hubs) {
+    private List<String> nearest(GeoLocation device, List<String> hubs) {
         double best = Double.MAX_VALUE;
         List<String> nearest = new ArrayList<>();
         for (String hub : hubs) {

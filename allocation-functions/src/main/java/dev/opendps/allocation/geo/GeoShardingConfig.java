@@ -1,5 +1,7 @@
 package dev.opendps.allocation.geo;
 
+import dev.opendps.domain.allocation.AzureRegions;
+import dev.opendps.domain.allocation.GeoLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.allocation.config.InvalidDocumentException;
@@ -23,13 +25,13 @@ import java.util.function.BiConsumer;
  */
 public final class GeoShardingConfig {
     private final Map<String, Place> hubs = new HashMap<>();
-    private final Map<String, GeoPoint> regions = new HashMap<>();
+    private final Map<String, GeoLocation> regions = new HashMap<>();
     private final Map<String, Place> networks = new HashMap<>();
     private final Map<String, Place> prefixes = new HashMap<>();
 
     /** Any argument may be null (not configured). */
     public GeoShardingConfig(ObjectNode hubs, ObjectNode regions, ObjectNode networks, ObjectNode prefixes) {
-        AzureRegions.COORDINATES.forEach(this.regions::put);
+        AzureRegions.all().forEach(this.regions::put);
         forEach(regions, (name, value) -> this.regions.put(key(name), point(value, "ALLOCATION_GEO_REGIONS." + name)));
         forEach(hubs, (host, value) -> this.hubs.put(key(host), hub(value, "ALLOCATION_GEO_HUBS." + host)));
         forEach(networks, (network, value) -> this.networks.put(network,
@@ -97,14 +99,14 @@ public final class GeoShardingConfig {
                 + name + "' (add it to ALLOCATION_GEO_REGIONS)"));
     }
 
-    static GeoPoint point(JsonNode value, String where) {
+    static GeoLocation point(JsonNode value, String where) {
         JsonNode lat = value.get("lat");
         JsonNode lon = value.get("lon");
         if (!value.isObject() || lat == null || lon == null || !lat.isNumber() || !lon.isNumber()) {
             throw new InvalidDocumentException(where + " must be {\"lat\":<number>,\"lon\":<number>}");
         }
         try {
-            return new GeoPoint(lat.asDouble(), lon.asDouble());
+            return new GeoLocation(lat.asDouble(), lon.asDouble());
         } catch (IllegalArgumentException e) {
             throw new InvalidDocumentException(where + ": " + e.getMessage());
         }

@@ -135,7 +135,7 @@ class GeoShardingAllocatorTest {
 
         Refuse outOfRange = (Refuse) allocator.allocate(RequestBody.device("d1")
                 .payload("{\"location\":{\"lat\":95,\"lon\":5}}").linkedHubs(EU_1).parsed());
-        assertThat(outOfRange.reason()).startsWith("payload.location: lat must be between -90 and 90");
+        assertThat(outOfRange.reason()).startsWith("payload.location: latitude must be -90 to 90");
     }
 
     @Test
