@@ -12,12 +12,11 @@ import dev.opendps.domain.port.HubUnavailableException;
 import dev.opendps.domain.port.InvalidContinuationTokenException;
 import dev.opendps.domain.port.Page;
 import dev.opendps.testing.IotHubTestServer;
+import dev.opendps.testing.MovableClock;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -193,14 +192,14 @@ class IotHubRegistryTest extends HubRegistryContract {
 
     @Test
     void aTokenIsRenewedShortlyBeforeItExpires() {
-        MutableClock clock = new MutableClock(Instant.parse("2024-05-06T07:00:00Z"));
+        MovableClock clock = new MovableClock(Instant.parse("2024-05-06T07:00:00Z"));
         ConnectionStringCredentials credentials =
                 new ConnectionStringCredentials(clock, Duration.ofHours(1), Duration.ofMinutes(5));
 
         String first = credentials.authorization(hub);
-        clock.now = clock.now.plus(Duration.ofMinutes(54));
+        clock.advance(Duration.ofMinutes(54));
         String stillFirst = credentials.authorization(hub);
-        clock.now = clock.now.plus(Duration.ofMinutes(2));
+        clock.advance(Duration.ofMinutes(2));
         String renewed = credentials.authorization(hub);
 
         assertThat(stillFirst).isEqualTo(first);
@@ -273,28 +272,5 @@ class IotHubRegistryTest extends HubRegistryContract {
         assertThat(second.items()).extracting(HubDevice::deviceId).containsExactly("d-2", "d-3");
         assertThat(last.items()).extracting(HubDevice::deviceId).containsExactly("d-4");
         assertThat(last.hasMore()).isFalse();
-    }
-
-    private static final class MutableClock extends Clock {
-        Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
