@@ -1,6 +1,8 @@
 package dev.opendps.adapters.iothub;
 
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * An IoT Hub connection string, {@code HostName=…;SharedAccessKeyName=…;SharedAccessKey=…} (dps-protocol.md
@@ -11,8 +13,6 @@ import java.util.Locale;
  * ({@link #authentication}).
  */
 public record IotHubConnectionString(String hostName, String sharedAccessKeyName, String sharedAccessKey) {
-    private static final String AUTHENTICATION_TYPE = "authenticationtype";
-
     /** How DPS authenticates to the hub a connection string names. */
     public enum Authentication {
         /** A SAS signed with the connection string's {@code SharedAccessKey}. */
@@ -32,26 +32,20 @@ public record IotHubConnectionString(String hostName, String sharedAccessKeyName
         if (connectionString == null || connectionString.isBlank()) {
             return Authentication.MANAGED_IDENTITY;
         }
-        boolean key = false;
-        for (String part : connectionString.split(";")) {
-            int equals = part.indexOf('=');
-            if (equals <= 0) {
-                continue;
+        Map<String, String> parts = parts(connectionString);
+        String type = parts.get("authenticationtype");
+        if (type != null) {
+            if (type.equalsIgnoreCase("ManagedIdentity")) {
+                return Authentication.MANAGED_IDENTITY;
             }
-            String name = part.substring(0, equals).trim().toLowerCase(Locale.ROOT);
-            String value = part.substring(equals + 1).trim();
-            if (name.equals(AUTHENTICATION_TYPE)) {
-                if (value.equalsIgnoreCase("ManagedIdentity")) {
-                    return Authentication.MANAGED_IDENTITY;
-                }
-                if (value.equalsIgnoreCase("SharedAccessKey")) {
-                    return Authentication.SHARED_ACCESS_KEY;
-                }
-                throw new IllegalArgumentException("The linked hub's AuthenticationType must be ManagedIdentity or"
-                        + " SharedAccessKey.");
+            if (type.equalsIgnoreCase("SharedAccessKey")) {
+                return Authentication.SHARED_ACCESS_KEY;
             }
-            key |= (name.equals("sharedaccesskey") || name.equals("sharedaccesskeyname")) && !value.isEmpty();
+            throw new IllegalArgumentException("The linked hub's AuthenticationType must be ManagedIdentity or"
+                    + " SharedAccessKey.");
         }
+        boolean key = !parts.getOrDefault("sharedaccesskey", "").isEmpty()
+                || !parts.getOrDefault("sharedaccesskeyname", "").isEmpty();
         return key ? Authentication.SHARED_ACCESS_KEY : Authentication.MANAGED_IDENTITY;
     }
 
@@ -60,35 +54,33 @@ public record IotHubConnectionString(String hostName, String sharedAccessKeyName
         if (connectionString == null || connectionString.isBlank()) {
             throw new IllegalArgumentException("The linked hub has no connection string.");
         }
-        String host = null;
-        String keyName = null;
-        String key = null;
+        Map<String, String> parts = parts(connectionString);
+        String host = require(parts, "HostName");
+        String keyName = require(parts, "SharedAccessKeyName");
+        String key = require(parts, "SharedAccessKey");
+        return new IotHubConnectionString(host, keyName, key);
+    }
+
+    /** The {@code name=value} parts, names in lower case; parts without a name are skipped. */
+    private static Map<String, String> parts(String connectionString) {
+        Map<String, String> parts = new HashMap<>();
         for (String part : connectionString.split(";")) {
             int equals = part.indexOf('=');
             if (equals <= 0) {
                 continue;
             }
-            String name = part.substring(0, equals).trim().toLowerCase(Locale.ROOT);
             // A base64 key may end in '=': only the first '=' separates name and value.
-            String value = part.substring(equals + 1).trim();
-            switch (name) {
-                case "hostname" -> host = value;
-                case "sharedaccesskeyname" -> keyName = value;
-                case "sharedaccesskey" -> key = value;
-                default -> {
-                }
-            }
+            parts.put(part.substring(0, equals).trim().toLowerCase(Locale.ROOT), part.substring(equals + 1).trim());
         }
-        require(host, "HostName");
-        require(keyName, "SharedAccessKeyName");
-        require(key, "SharedAccessKey");
-        return new IotHubConnectionString(host, keyName, key);
+        return parts;
     }
 
-    private static void require(String value, String name) {
+    private static String require(Map<String, String> parts, String name) {
+        String value = parts.get(name.toLowerCase(Locale.ROOT));
         if (value == null || value.isEmpty()) {
             throw new IllegalArgumentException("The linked hub's connection string has no " + name + ".");
         }
+        return value;
     }
 
     @Override

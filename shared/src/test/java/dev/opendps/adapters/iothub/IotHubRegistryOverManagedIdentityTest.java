@@ -11,6 +11,7 @@ import dev.opendps.domain.port.HubRegistryContract;
 import dev.opendps.domain.port.HubUnavailableException;
 import dev.opendps.service.LinkedHubSettings;
 import dev.opendps.testing.IotHubTestServer;
+import dev.opendps.testing.LogCapture;
 import dev.opendps.testing.ManagedIdentityTestEndpoint;
 import dev.opendps.testing.MovableClock;
 import java.net.http.HttpClient;
@@ -18,14 +19,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -156,41 +151,13 @@ class IotHubRegistryOverManagedIdentityTest extends HubRegistryContract {
 
     @Test
     void neitherTokensNorTheIdentityHeaderAreLogged() {
-        List<Logger> loggers = List.of(Logger.getLogger(IotHubRegistry.class.getName()),
-                Logger.getLogger(ManagedIdentityCredentials.class.getName()));
-        List<String> lines = new ArrayList<>();
-        Handler capture = new Handler() {
-            private final SimpleFormatter formatter = new SimpleFormatter();
-
-            @Override
-            public void publish(LogRecord record) {
-                lines.add(formatter.format(record));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        List<Level> levels = new ArrayList<>();
-        for (Logger logger : loggers) {
-            levels.add(logger.getLevel());
-            logger.setLevel(Level.ALL);
-            logger.addHandler(capture);
-        }
-        try {
+        List<String> lines;
+        try (LogCapture capture = LogCapture.of(IotHubRegistry.class, ManagedIdentityCredentials.class)) {
             registry.createOrUpdate(hub, sasDevice("device-1", 1));
             registry.find(hub, "device-1");
             server.failWith(503);
             assertThatThrownBy(() -> registry.find(hub, "device-1")).isInstanceOf(HubUnavailableException.class);
-        } finally {
-            for (int i = 0; i < loggers.size(); i++) {
-                loggers.get(i).removeHandler(capture);
-                loggers.get(i).setLevel(levels.get(i));
-            }
+            lines = capture.lines();
         }
 
         String token = server.authorizations().get(server.authorizations().size() - 1).substring("Bearer ".length());

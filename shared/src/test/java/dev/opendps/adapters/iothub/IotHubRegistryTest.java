@@ -12,6 +12,7 @@ import dev.opendps.domain.port.HubUnavailableException;
 import dev.opendps.domain.port.InvalidContinuationTokenException;
 import dev.opendps.domain.port.Page;
 import dev.opendps.testing.IotHubTestServer;
+import dev.opendps.testing.LogCapture;
 import dev.opendps.testing.MovableClock;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,11 +22,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -208,35 +204,13 @@ class IotHubRegistryTest extends HubRegistryContract {
 
     @Test
     void neitherKeysNorTokensAreLogged() {
-        Logger logger = Logger.getLogger(IotHubRegistry.class.getName());
-        List<String> lines = new ArrayList<>();
-        Handler capture = new Handler() {
-            private final SimpleFormatter formatter = new SimpleFormatter();
-
-            @Override
-            public void publish(LogRecord record) {
-                lines.add(formatter.format(record));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Level level = logger.getLevel();
-        logger.setLevel(Level.ALL);
-        logger.addHandler(capture);
-        try {
+        List<String> lines;
+        try (LogCapture capture = LogCapture.of(IotHubRegistry.class)) {
             registry.createOrUpdate(hub, sasDevice("device-1", 1));
             registry.find(hub, "device-1");
             server.failWith(503);
             assertThatThrownBy(() -> registry.find(hub, "device-1")).isInstanceOf(HubUnavailableException.class);
-        } finally {
-            logger.removeHandler(capture);
-            logger.setLevel(level);
+            lines = capture.lines();
         }
 
         String token = server.authorizations().get(server.authorizations().size() - 1);

@@ -9,6 +9,7 @@ import dev.opendps.domain.LinkedHub;
 import dev.opendps.domain.port.HubAccessDeniedException;
 import dev.opendps.domain.port.HubRegistryException;
 import dev.opendps.domain.port.HubUnavailableException;
+import dev.opendps.testing.LogCapture;
 import dev.opendps.testing.ManagedIdentityTestEndpoint;
 import dev.opendps.testing.ManagedIdentityTestEndpoint.Request;
 import dev.opendps.testing.MovableClock;
@@ -26,11 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -295,29 +291,9 @@ class ManagedIdentityCredentialsTest {
 
     @Test
     void neitherTokensNorTheIdentityHeaderAreLogged() {
-        Logger logger = Logger.getLogger(ManagedIdentityCredentials.class.getName());
-        List<String> lines = new ArrayList<>();
-        Handler capture = new Handler() {
-            private final SimpleFormatter formatter = new SimpleFormatter();
-
-            @Override
-            public void publish(LogRecord record) {
-                lines.add(formatter.format(record));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Level level = logger.getLevel();
-        logger.setLevel(Level.ALL);
-        logger.addHandler(capture);
         List<String> tokens = new ArrayList<>();
-        try {
+        List<String> lines;
+        try (LogCapture capture = LogCapture.of(ManagedIdentityCredentials.class)) {
             endpoint.tokenLifetime(Duration.ofHours(1));
             ManagedIdentityCredentials credentials = credentials(null);
             tokens.add(token(credentials.authorization(HUB)));
@@ -326,9 +302,7 @@ class ManagedIdentityCredentialsTest {
             tokens.add(token(credentials.authorization(HUB))); // the old one, with a warning
             clock.advance(Duration.ofMinutes(5));
             assertThatThrownBy(() -> credentials.authorization(HUB)).isInstanceOf(HubUnavailableException.class);
-        } finally {
-            logger.removeHandler(capture);
-            logger.setLevel(level);
+            lines = capture.lines();
         }
 
         assertThat(lines).hasSizeGreaterThanOrEqualTo(2).allSatisfy(line -> assertThat(line)
