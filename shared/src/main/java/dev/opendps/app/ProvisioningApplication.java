@@ -1,6 +1,7 @@
 package dev.opendps.app;
 
 import dev.opendps.adapters.iothub.IotHubRegistry;
+import dev.opendps.adapters.iothub.ManagedIdentityCredentials;
 import dev.opendps.adapters.sqlite.SqliteCaCertificateStore;
 import dev.opendps.adapters.sqlite.SqliteDatabase;
 import dev.opendps.adapters.sqlite.SqliteEnrollmentGroupStore;
@@ -153,7 +154,7 @@ public final class ProvisioningApplication implements AutoCloseable {
         Duration hubTimeout = hubTimeout(settings);
         SqliteDatabase database = SqliteDatabase.open(Path.of(settings.get(Setting.DATA_DIR)));
         HubRegistry hubs = hubRegistry == HubRegistryKind.IOTHUB
-                ? IotHubRegistry.create(hubTimeout)
+                ? IotHubRegistry.create(hubTimeout, ManagedIdentityCredentials.fromSettings(settings, hubTimeout))
                 : new SqliteHubRegistry(database);
         return new Stores(new SqliteInstanceStore(database), new SqliteEnrollmentStore(database),
                 new SqliteEnrollmentGroupStore(database), new SqliteRegistrationStateStore(database),

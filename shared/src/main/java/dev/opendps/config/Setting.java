@@ -19,7 +19,8 @@ public enum Setting {
     SAS_MAX_LIFETIME_SECONDS("DPS_SAS_MAX_LIFETIME_SECONDS", "2592000"),
     /**
      * Hubs linked to the default instance, applied by the local host on every start: IoT Hub connection
-     * strings separated by commas, each optionally with {@code ;AllocationWeight=N;ApplyAllocationPolicy=false}.
+     * strings separated by commas, each optionally with {@code ;AllocationWeight=N;ApplyAllocationPolicy=false};
+     * {@code HostName=…} without a key links a hub that DPS reaches with its managed identity.
      * Empty: two embedded local hubs.
      */
     LINKED_HUBS("DPS_LINKED_HUBS", ""),
@@ -43,11 +44,17 @@ public enum Setting {
     CUSTOM_ALLOCATION_CA_FILE("DPS_CUSTOM_ALLOCATION_CA_FILE", ""),
     /**
      * Where device identities go: {@code embedded} (the hub registry in the embedded store) or {@code iothub}
-     * (the real IoT hubs' registry REST API, authenticated with each linked hub's connection string).
+     * (the real IoT hubs' registry REST API, authenticated with each linked hub's connection string, or for a
+     * hub linked without a key with the app's managed identity).
      */
     HUB_REGISTRY("DPS_HUB_REGISTRY", "embedded"),
     /** With {@code DPS_HUB_REGISTRY=iothub}: how long one call to a hub may take to connect, and to answer, in seconds. */
-    HUB_TIMEOUT_SECONDS("DPS_HUB_TIMEOUT_SECONDS", "10");
+    HUB_TIMEOUT_SECONDS("DPS_HUB_TIMEOUT_SECONDS", "10"),
+    /**
+     * With {@code DPS_HUB_REGISTRY=iothub}, for linked hubs without a key: the client id of the user-assigned
+     * managed identity DPS uses towards them. Empty: the app's system-assigned identity.
+     */
+    HUB_MANAGED_IDENTITY_CLIENT_ID("DPS_HUB_MANAGED_IDENTITY_CLIENT_ID", "");
 
     private final String key;
     private final String defaultValue;

@@ -12,6 +12,8 @@ import java.util.Map;
  * with {@code AllocationWeight=N} and {@code ApplyAllocationPolicy=false} in the same
  * {@code key=value;…} grammar, e.g.
  * {@code HostName=hub1.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=…;AllocationWeight=2}.
+ * Only {@code HostName} is required: an entry without a key ({@code HostName=hub2.azure-devices.net}, or with
+ * {@code AuthenticationType=ManagedIdentity}) links a hub that DPS reaches with its managed identity.
  */
 public final class LinkedHubSettings {
     private LinkedHubSettings() {

@@ -38,6 +38,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -50,7 +51,9 @@ import org.bouncycastle.asn1.x509.GeneralNames;
  * {@code https://127.0.0.1:{port}/{hubHostName}}, and is known from its connection string ({@link #addHub}).
  *
  * <p>Every request must carry a hub SAS signed with that hub's key for {@code sr = hubHostName} and naming its
- * policy in {@code skn} (else 401 with an IoT Hub error body). Implemented: {@code PUT/GET/DELETE
+ * policy in {@code skn}, or a {@code Bearer} token that {@link #acceptBearerTokens} accepts (Microsoft Entra
+ * tokens, e.g. from {@link ManagedIdentityTestEndpoint}); else 401 with an IoT Hub error body. A hub added
+ * without a key takes bearer tokens only. Implemented: {@code PUT/GET/DELETE
  * /devices/{id}} (409 on a create of an existing id, {@code If-Match} {@code *} or the etag, 412 on a
  * mismatch, 404 on an update or delete of a missing device, {@code DELETE} only with {@code If-Match}),
  * {@code GET/PATCH /twins/{id}} (merge patch of tags and desired properties, {@code If-Match} on the twin etag)
@@ -74,6 +77,7 @@ public final class IotHubTestServer implements AutoCloseable {
     private final AtomicLong lastTicks = new AtomicLong();
     private volatile int failureStatus;
     private volatile Duration stall = Duration.ZERO;
+    private volatile Predicate<String> bearerTokens = token -> false;
 
     private IotHubTestServer(HttpsServer server, ExecutorService executor, SSLContext clientTls) {
         this.server = server;
@@ -125,7 +129,10 @@ public final class IotHubTestServer implements AutoCloseable {
         }
     }
 
-    /** Makes a hub known by its connection string: its host name, policy name and key. */
+    /**
+     * Makes a hub known by its connection string: its host name, policy name and key; {@code HostName=…}
+     * alone makes a hub that admits bearer tokens only.
+     */
     public void addHub(String connectionString) {
         Map<String, String> parts = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         for (String part : connectionString.split(";")) {
@@ -133,8 +140,17 @@ public final class IotHubTestServer implements AutoCloseable {
             parts.put(part.substring(0, equals), part.substring(equals + 1));
         }
         String host = parts.get("HostName").toLowerCase(Locale.ROOT);
+        String key = parts.get("SharedAccessKey");
         hubs.putIfAbsent(host, new Hub(host, parts.get("SharedAccessKeyName"),
-                SharedAccessSignature.decodeKey(parts.get("SharedAccessKey"))));
+                key == null ? null : SharedAccessSignature.decodeKey(key)));
+    }
+
+    /**
+     * Every hub also admits {@code Authorization: Bearer <token>} for the tokens {@code valid} accepts, as a
+     * hub admits Microsoft Entra tokens of an identity with a registry role.
+     */
+    public void acceptBearerTokens(Predicate<String> valid) {
+        bearerTokens = valid;
     }
 
     /** Where a hub's registry is: {@code https://127.0.0.1:{port}/{hubHostName}}. */
@@ -328,8 +344,17 @@ public final class IotHubTestServer implements AutoCloseable {
             this.key = key;
         }
 
-        /** A hub SAS (§7): for this hub's host name, signed with its key, naming its policy, unexpired. */
+        /**
+         * A bearer token the server accepts, or a hub SAS (§7): for this hub's host name, signed with its key,
+         * naming its policy, unexpired.
+         */
         boolean admits(String authorization, Instant now) {
+            if (authorization != null && authorization.startsWith("Bearer ")) {
+                return bearerTokens.test(authorization.substring("Bearer ".length()));
+            }
+            if (key == null) {
+                return false;
+            }
             try {
                 SharedAccessSignature token = SharedAccessSignature.parse(authorization);
                 return token.resourceDecoded().equalsIgnoreCase(hostName)

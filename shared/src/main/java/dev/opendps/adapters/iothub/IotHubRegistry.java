@@ -73,10 +73,16 @@ public final class IotHubRegistry implements HubRegistry {
         }
     }
 
-    /** Production wiring: {@code https://{hostName}}, connection-string SAS, {@code timeout} to connect and to answer. */
-    public static IotHubRegistry create(Duration timeout) {
+    /**
+     * Production wiring: {@code https://{hostName}}, {@code timeout} to connect and to answer, each hub's
+     * credentials as configured ({@link LinkedHubCredentials}): connection-string SAS, or {@code managedIdentity}
+     * (empty: the app has none).
+     */
+    public static IotHubRegistry create(Duration timeout, Optional<ManagedIdentityCredentials> managedIdentity) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
-        return new IotHubRegistry(http, new ConnectionStringCredentials(), IotHubRegistry::httpsBaseUri, timeout);
+        HubCredentials credentials = new LinkedHubCredentials(new ConnectionStringCredentials(),
+                managedIdentity.orElse(null));
+        return new IotHubRegistry(http, credentials, IotHubRegistry::httpsBaseUri, timeout);
     }
 
     public static URI httpsBaseUri(String hostName) {

@@ -12,21 +12,16 @@ import dev.opendps.domain.port.HubUnavailableException;
 import dev.opendps.domain.port.InvalidContinuationTokenException;
 import dev.opendps.domain.port.Page;
 import dev.opendps.testing.IotHubTestServer;
+import dev.opendps.testing.LogCapture;
+import dev.opendps.testing.MovableClock;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -193,14 +188,14 @@ class IotHubRegistryTest extends HubRegistryContract {
 
     @Test
     void aTokenIsRenewedShortlyBeforeItExpires() {
-        MutableClock clock = new MutableClock(Instant.parse("2024-05-06T07:00:00Z"));
+        MovableClock clock = new MovableClock(Instant.parse("2024-05-06T07:00:00Z"));
         ConnectionStringCredentials credentials =
                 new ConnectionStringCredentials(clock, Duration.ofHours(1), Duration.ofMinutes(5));
 
         String first = credentials.authorization(hub);
-        clock.now = clock.now.plus(Duration.ofMinutes(54));
+        clock.advance(Duration.ofMinutes(54));
         String stillFirst = credentials.authorization(hub);
-        clock.now = clock.now.plus(Duration.ofMinutes(2));
+        clock.advance(Duration.ofMinutes(2));
         String renewed = credentials.authorization(hub);
 
         assertThat(stillFirst).isEqualTo(first);
@@ -209,35 +204,13 @@ class IotHubRegistryTest extends HubRegistryContract {
 
     @Test
     void neitherKeysNorTokensAreLogged() {
-        Logger logger = Logger.getLogger(IotHubRegistry.class.getName());
-        List<String> lines = new ArrayList<>();
-        Handler capture = new Handler() {
-            private final SimpleFormatter formatter = new SimpleFormatter();
-
-            @Override
-            public void publish(LogRecord record) {
-                lines.add(formatter.format(record));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Level level = logger.getLevel();
-        logger.setLevel(Level.ALL);
-        logger.addHandler(capture);
-        try {
+        List<String> lines;
+        try (LogCapture capture = LogCapture.of(IotHubRegistry.class)) {
             registry.createOrUpdate(hub, sasDevice("device-1", 1));
             registry.find(hub, "device-1");
             server.failWith(503);
             assertThatThrownBy(() -> registry.find(hub, "device-1")).isInstanceOf(HubUnavailableException.class);
-        } finally {
-            logger.removeHandler(capture);
-            logger.setLevel(level);
+            lines = capture.lines();
         }
 
         String token = server.authorizations().get(server.authorizations().size() - 1);
@@ -273,28 +246,5 @@ class IotHubRegistryTest extends HubRegistryContract {
         assertThat(second.items()).extracting(HubDevice::deviceId).containsExactly("d-2", "d-3");
         assertThat(last.items()).extracting(HubDevice::deviceId).containsExactly("d-4");
         assertThat(last.hasMore()).isFalse();
-    }
-
-    private static final class MutableClock extends Clock {
-        Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
