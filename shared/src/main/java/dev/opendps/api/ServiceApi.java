@@ -13,6 +13,7 @@ import dev.opendps.service.CaCertificateService;
 import dev.opendps.service.EnrollmentService;
 import dev.opendps.service.ServiceAuthenticator;
 import dev.opendps.service.ServiceAuthenticator.Caller;
+import dev.opendps.service.registration.AllocationExplainer;
 import dev.opendps.wire.AttestationJson;
 import dev.opendps.wire.EnrollmentJson;
 import dev.opendps.wire.ETags;
@@ -22,7 +23,8 @@ import dev.opendps.wire.View;
 import java.time.Clock;
 
 /**
- * The enrollment service API (dps-protocol.md §4) and the registered CA certificates of the same endpoint,
+ * The enrollment service API (dps-protocol.md §4), the registered CA certificates of the same endpoint and the
+ * explanation of an allocation (an OpenDPS addition),
  * independent of the HTTP host: each method is one route; it authenticates, maps JSON to the domain and back,
  * and answers DPS-shaped errors.
  */
@@ -33,9 +35,10 @@ public final class ServiceApi {
     private final RecordEndpoint<IndividualEnrollment> enrollments;
     private final RecordEndpoint<EnrollmentGroup> groups;
     private final CaCertificateEndpoints certificates;
+    private final ExplainEndpoints explain;
 
     public ServiceApi(ServiceAuthenticator authenticator, EnrollmentService service,
-                      CaCertificateService certificateService, Clock clock) {
+                      CaCertificateService certificateService, AllocationExplainer explainer, Clock clock) {
         this.authenticator = authenticator;
         this.service = service;
         this.call = new ApiCall("ServiceOperations", clock);
@@ -46,6 +49,7 @@ public final class ServiceApi {
                 g -> EnrollmentJson.write(g, View.API), g -> g.settings().attestation(),
                 "enrollmentGroup", "enrollmentGroups", "enrollmentGroupId");
         this.certificates = new CaCertificateEndpoints(certificateService, call, this::authenticate);
+        this.explain = new ExplainEndpoints(explainer, call, this::authenticate);
     }
 
     /** {@code GET|PUT|DELETE /enrollments/{registrationId}}. */
@@ -137,6 +141,11 @@ public final class ServiceApi {
     /** {@code POST /certificates/{certificateName}/verify}: proof of possession of the CA's private key. */
     public ApiResponse certificateVerification(ApiRequest request, String certificateName) {
         return certificates.verify(request, certificateName);
+    }
+
+    /** {@code POST /explain/{registrationId}}: how the device's registration would be decided, without side effects. */
+    public ApiResponse explainAllocation(ApiRequest request, String registrationId) {
+        return explain.explain(request, registrationId);
     }
 
     private <T extends Versioned<T>> ApiResponse record(ApiRequest request, RecordEndpoint<T> endpoint,

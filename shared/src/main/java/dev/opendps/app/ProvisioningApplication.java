@@ -23,6 +23,7 @@ import dev.opendps.domain.allocation.HubAllocation;
 import dev.opendps.domain.allocation.HubLocations;
 import dev.opendps.domain.port.AllocationWebhook;
 import dev.opendps.domain.port.HubRegistry;
+import dev.opendps.service.registration.AllocationExplainer;
 import dev.opendps.service.registration.DeviceRegistrationService;
 import dev.opendps.config.AppSettings;
 import dev.opendps.config.Setting;
@@ -60,8 +61,11 @@ public final class ProvisioningApplication implements AutoCloseable {
         Duration skew = Duration.ofSeconds(settings.getInt(Setting.SAS_CLOCK_SKEW_SECONDS));
         EnrollmentService enrollmentService = new EnrollmentService(stores.enrollments(), stores.enrollmentGroups(),
                 stores.registrationStates(), clock);
+        // Explanations allocate with the same webhook and hub locations as registrations, so they agree.
+        AllocationExplainer explainer = new AllocationExplainer(stores.enrollments(), stores.enrollmentGroups(),
+                stores.registrationStates(), webhook, hubLocations);
         this.serviceApi = new ServiceApi(new ServiceAuthenticator(directory, clock, skew), enrollmentService,
-                new CaCertificateService(stores.caCertificates(), clock), clock);
+                new CaCertificateService(stores.caCertificates(), clock), explainer, clock);
         Duration maxLifetime = Duration.ofSeconds(settings.getInt(Setting.SAS_MAX_LIFETIME_SECONDS));
         this.deviceApi = new DeviceApi(new DeviceRegistrationService(directory, stores.enrollments(),
                 stores.enrollmentGroups(), stores.registrationStates(), stores.registrationOperations(),

@@ -117,7 +117,8 @@ public final class HubAllocation {
         };
     }
 
-    private static AllocationPolicy policy(ProvisioningInstance instance, EnrollmentSettings enrollment) {
+    /** The policy that allocates devices of {@code enrollment}: its own, else the instance's default. */
+    public static AllocationPolicy policy(ProvisioningInstance instance, EnrollmentSettings enrollment) {
         return enrollment.allocationPolicy() != null ? enrollment.allocationPolicy() : instance.defaultAllocationPolicy();
     }
 
@@ -147,8 +148,11 @@ public final class HubAllocation {
                 + " has applyAllocationPolicy set, so the allocation policy may choose none of them.");
     }
 
-    /** The linked hubs the enrollment allows, each once, in the order of the instance's links. */
-    private static List<LinkedHub> candidates(ProvisioningInstance instance, EnrollmentSettings enrollment) {
+    /**
+     * The linked hubs the enrollment allows, each once, in the order of the instance's links; the policy then
+     * chooses among those with {@code applyAllocationPolicy}.
+     */
+    public static List<LinkedHub> candidates(ProvisioningInstance instance, EnrollmentSettings enrollment) {
         if (enrollment.iotHubs().isEmpty()) {
             return instance.linkedHubs();
         }
@@ -161,8 +165,13 @@ public final class HubAllocation {
         return named;
     }
 
+    /** The one hub a {@code static} enrollment names: {@code iotHubs[0]}, else {@code iotHubHostName}; may be null. */
+    public static String staticHubName(EnrollmentSettings enrollment) {
+        return !enrollment.iotHubs().isEmpty() ? enrollment.iotHubs().get(0) : enrollment.iotHubHostName();
+    }
+
     private static AllocationResult staticHub(ProvisioningInstance instance, EnrollmentSettings enrollment) {
-        String name = !enrollment.iotHubs().isEmpty() ? enrollment.iotHubs().get(0) : enrollment.iotHubHostName();
+        String name = staticHubName(enrollment);
         if (name == null || name.isBlank()) {
             return AllocationResult.failed(ErrorCode.NO_HUB,
                     "The static allocation policy needs the enrollment to name one IoT hub, and it names none.");

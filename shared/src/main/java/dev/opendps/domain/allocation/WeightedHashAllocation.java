@@ -44,8 +44,11 @@ public final class WeightedHashAllocation {
         return Optional.ofNullable(best);
     }
 
-    /** The hub's score for the registration: {@code -weight / ln(u)}, positive, larger is better. */
-    static double score(String registrationId, LinkedHub hub) {
+    /**
+     * The hub's score for the registration: {@code -weight / ln(u)}, positive, larger is better. Public so that
+     * an allocation can be explained; {@link #choose} is what decides.
+     */
+    public static double score(String registrationId, LinkedHub hub) {
         return -hub.allocationWeight() / Math.log(uniform(registrationId, hub.hostName()));
     }
 

@@ -1,5 +1,9 @@
 package dev.opendps.service.registration;
 
+import static dev.opendps.service.registration.PreviousRegistration.initialHub;
+import static dev.opendps.service.registration.PreviousRegistration.keptHub;
+import static dev.opendps.service.registration.PreviousRegistration.wasAssigned;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.opendps.domain.DeviceRegistrationState;
 import dev.opendps.domain.EnrollmentSettings;
@@ -54,10 +58,12 @@ public final class DeviceRegistrationService {
     private static final Duration OPERATION_LIFETIME = Duration.ofHours(1);
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Registration substatus values (§1.5, §6.4). */
-    private static final String INITIAL_ASSIGNMENT = "initialAssignment";
+    private static final String INITIAL_ASSIGNMENT = PreviousRegistration.INITIAL_ASSIGNMENT;
     private static final String DATA_MIGRATED = "deviceDataMigrated";
     private static final String DATA_RESET = "deviceDataReset";
     private static final String BACK_TO_INITIAL_ASSIGNMENT = "reprovisionedToInitialAssignment";
+    /** The error message of a registration through a disabled enrollment (§6.2). */
+    static final String DISABLED_MESSAGE = "The enrollment of this device is disabled.";
 
     private final InstanceDirectory directory;
     private final RegistrationStateStore states;
@@ -242,7 +248,7 @@ public final class DeviceRegistrationService {
         if (!settings.enabled()) {
             return state(registrationId, previous == null ? null : previous.deviceId(),
                     previous == null ? null : previous.assignedHub(), RegistrationStatus.DISABLED, null, null,
-                    "The enrollment of this device is disabled.", null, match, initialHub);
+                    DISABLED_MESSAGE, null, match, initialHub);
         }
         // A custom allocation calls its webhook here, while this device's lock is held: other registrations of
         // the same device (and of the few sharing its lock stripe) wait, at most for the webhook timeout.
@@ -279,15 +285,10 @@ public final class DeviceRegistrationService {
                 initialHub == null && INITIAL_ASSIGNMENT.equals(substatus) ? hub.hostName() : initialHub);
     }
 
-    /**
-     * The device as allocation sees it (§5 {@code deviceRuntimeContext}): where it was assigned before, if it
-     * was, and the public side of its attestation; the payload it sent, if any.
-     */
+    /** The device as allocation sees it (§5 {@code deviceRuntimeContext}). */
     private static RegisteringDevice registeringDevice(RegisterRequest request, DeviceCredentialMatch match,
                                                        DeviceRegistrationState previous) {
-        boolean wasAssigned = wasAssigned(previous);
-        DeviceRuntimeContext context = new DeviceRuntimeContext(request.registrationId(),
-                wasAssigned ? previous.assignedHub() : null, wasAssigned ? previous.deviceId() : null,
+        DeviceRuntimeContext context = PreviousRegistration.runtimeContext(request.registrationId(), previous,
                 presentedAttestation(request.credentials(), match), request.payload());
         return new RegisteringDevice(match.individual(), match.group(), context);
     }
@@ -300,35 +301,6 @@ public final class DeviceRegistrationService {
             return new PresentedAttestation.Tpm(credentials.endorsementKey(), credentials.storageRootKey());
         }
         return new PresentedAttestation.SymmetricKey();
-    }
-
-    /** With {@code updateHubAssignment=false} a device stays on its current hub while that hub is linked (§6.4). */
-    private static LinkedHub keptHub(ProvisioningInstance instance, EnrollmentSettings settings,
-                                     DeviceRegistrationState previous) {
-        if (!wasAssigned(previous) || settings.reprovisionPolicy().updateHubAssignment()) {
-            return null;
-        }
-        return instance.linkedHub(previous.assignedHub()).orElse(null);
-    }
-
-    /** Whether the device's last registration assigned it, so that it has an identity in a hub (§6.4). */
-    private static boolean wasAssigned(DeviceRegistrationState previous) {
-        return previous != null && previous.status() == RegistrationStatus.ASSIGNED && previous.assignedHub() != null
-                && previous.deviceId() != null;
-    }
-
-    /**
-     * The hub of the device's initial assignment, if known. States stored before it was recorded know it only
-     * while they still report that initial assignment.
-     */
-    private static String initialHub(DeviceRegistrationState previous) {
-        if (previous == null) {
-            return null;
-        }
-        if (previous.initialHub() != null) {
-            return previous.initialHub();
-        }
-        return wasAssigned(previous) && INITIAL_ASSIGNMENT.equals(previous.substatus()) ? previous.assignedHub() : null;
     }
 
     /**
