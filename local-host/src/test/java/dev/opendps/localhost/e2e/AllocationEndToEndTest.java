@@ -157,6 +157,30 @@ class AllocationEndToEndTest {
     }
 
     @Test
+    void theExplainEndpointPredictsTheAllocationWithoutRegistering() throws Exception {
+        service.createOrUpdateIndividualEnrollment(individual("alloc-explained-1", AllocationPolicy.STATIC, HUB_2));
+        dev.opendps.domain.SharedAccessPolicy owner = dps.instance.policy(dev.opendps.domain.SharedAccessPolicy.OWNER)
+                .orElseThrow();
+        String token = dev.opendps.domain.auth.SharedAccessSignature.sign(dps.instance.hostName(),
+                dev.opendps.domain.auth.SharedAccessSignature.decodeKey(owner.primaryKey()),
+                java.time.Instant.now().plusSeconds(600), owner.keyName());
+
+        HttpResponse<String> explained = HttpClient.newBuilder().sslContext(dps.trust).build().send(HttpRequest
+                .newBuilder(dps.stack.host().baseUri().resolve("/explain/alloc-explained-1?api-version=2021-10-01"))
+                .header("Authorization", token).header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofString("{}")).build(), BodyHandlers.ofString());
+
+        assertThat(explained.statusCode()).as(explained.body()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode outcome = Json.parse(explained.body().getBytes(StandardCharsets.UTF_8))
+                .get("outcome");
+        assertThat(outcome.get("status").asText()).isEqualTo("assigned");
+        assertThat(outcome.get("assignedHub").asText()).isEqualTo(HUB_2);
+        assertThatThrownBy(() -> service.getDeviceRegistrationState("alloc-explained-1"))
+                .as("explaining registers nothing").isNotNull();
+        assertThat(dps.hubDevice(HUB_2, "alloc-explained-1")).isEmpty();
+    }
+
+    @Test
     void geoLatencyPicksTheHubNearestTheLocationInThePayload() throws Exception {
         IndividualEnrollment newYork = service.createOrUpdateIndividualEnrollment(
                 individual("alloc-geo-ny", AllocationPolicy.GEOLATENCY));
