@@ -149,6 +149,24 @@ class AllocationEndToEndTest {
     // --- built-in policies ------------------------------------------------------------------------------
 
     @Test
+    void hashedPolicySpreadsAGroupsDevicesOverTheLinkedHubsAndKeepsEachOnItsHub() throws Exception {
+        EnrollmentGroup group = new EnrollmentGroup("alloc-hashed", new SymmetricKeyAttestation((String) null, null));
+        group.setAllocationPolicy(AllocationPolicy.HASHED);
+        group = service.createOrUpdateEnrollmentGroup(group);
+        java.util.Set<String> hubs = new java.util.HashSet<>();
+        for (int i = 0; i < 8; i++) {
+            String id = "alloc-hashed-" + i;
+            ProvisioningDeviceClientRegistrationResult first = register(deviceKey(group, id), id, null);
+            hubs.add(first.getIothubUri());
+            if (i == 0) {
+                assertThat(register(deviceKey(group, id), id, null).getIothubUri()).as("stable per device")
+                        .isEqualTo(first.getIothubUri());
+            }
+        }
+        assertThat(hubs).containsExactlyInAnyOrder(HUB_1, HUB_2);
+    }
+
+    @Test
     void staticPolicyAssignsTheEnrollmentsHub() throws Exception {
         IndividualEnrollment enrollment = service.createOrUpdateIndividualEnrollment(
                 individual("alloc-static-1", AllocationPolicy.STATIC, HUB_2));
