@@ -1,0 +1,338 @@
+// OpenDPS on Azure, for `azd up` (see azure.yaml and the README's "Deploying to Azure").
+//
+// Creates one resource group holding:
+//   - a Linux Elastic Premium (EP1) plan running both function apps (Java 17, Functions v4);
+//   - opendps-functions ("device" in azure.yaml): device registration API + enrollment service API, client
+//     certificates Optional (X.509 devices), HTTPS only, TLS 1.2+;
+//   - opendps-allocation-functions ("allocation"): the custom allocation webhooks under /api;
+//   - a user-assigned managed identity both apps run as, with role assignments instead of keys;
+//   - a storage account for the Functions host (identity-based AzureWebJobsStorage);
+//   - Cosmos DB (SQL API) with database `opendps`; Key Vault (RBAC) with an RSA 3072 key-encryption key;
+//   - Log Analytics + workspace-based Application Insights.
+// IoT hubs are not created here: they are yours. Each linked hub must grant the identity (output
+// AZURE_IDENTITY_PRINCIPAL_ID) the role "IoT Hub Registry Contributor", and be linked as `HostName=<hub>` alone
+// (managed identity, no key) in DPS_LINKED_HUBS.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(40)
+@description('azd environment name: names the resource group and seeds the other resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region of every resource.')
+param location string
+
+@description('Object id of the deploying user (azd sets AZURE_PRINCIPAL_ID): gets data access to Cosmos DB and Key Vault Crypto Officer, for inspection and key rotation. Empty: none.')
+param principalId string = ''
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+param principalType string = 'User'
+
+@description('DPS_STORE. `cosmos` is the store adapter this deployment is for; until that adapter is merged the apps accept only `sqlite` (kept in DPS_DATA_DIR, which on Azure is per instance and temporary: not for production).')
+param storeAdapter string = 'cosmos'
+
+@description('DPS_LINKED_HUBS: comma-separated `HostName=<hub>.azure-devices.net` entries (no key: the identity is used), each optionally with `;AllocationWeight=N;ApplyAllocationPolicy=false`.')
+param linkedHubs string = ''
+
+@description('DPS_INSTANCES: more provisioning service instances, comma-separated host names each optionally `=0neXXXXXXXX`.')
+param instances string = ''
+
+@allowed([
+  'hashed'
+  'geoLatency'
+  'static'
+])
+param defaultAllocationPolicy string = 'hashed'
+
+@description('DPS_HUB_LOCATIONS: JSON object of hub host names to {"region": …} or {"lat": …, "lon": …}, for geoLatency.')
+param hubLocations string = ''
+
+@description('DPS_CUSTOM_ALLOCATION_TIMEOUT_SECONDS: how long a registration waits for a custom allocation webhook.')
+param customAllocationTimeoutSeconds int = 5
+
+@description('DPS_HUB_TIMEOUT_SECONDS: how long one call to an IoT hub\'s registry may take.')
+param hubTimeoutSeconds int = 10
+
+@description('Allocation app: ALLOCATION_MULTITENANCY_FILE (empty: <DPS_DATA_DIR>/allocation/multitenancy.json, per instance and temporary on Azure).')
+param allocationMultitenancyFile string = ''
+
+@description('Allocation app: ALLOCATION_GEO_HUBS (JSON, or the path of a file holding it).')
+param allocationGeoHubs string = ''
+
+@description('Allocation app: ALLOCATION_GEO_REGIONS (JSON, or the path of a file holding it).')
+param allocationGeoRegions string = ''
+
+@description('Allocation app: ALLOCATION_GEO_NETWORKS (JSON, or the path of a file holding it).')
+param allocationGeoNetworks string = ''
+
+@description('Allocation app: ALLOCATION_GEO_REGISTRATION_PREFIXES (JSON, or the path of a file holding it).')
+param allocationGeoRegistrationPrefixes string = ''
+
+@description('Allocation app: ALLOCATION_SOLUTIONS (JSON, or the path of a file holding it).')
+param allocationSolutions string = ''
+
+@description('Instances of the plan kept running at all times for the device app (always ready).')
+@minValue(1)
+param alwaysReadyInstances int = 1
+
+@description('Largest number of instances the plan scales out to.')
+param maximumInstances int = 20
+
+@description('Cosmos DB serverless (true) or provisioned autoscale throughput (false); see modules/cosmos.bicep.')
+param cosmosServerless bool = true
+
+// ---------------------------------------------------------------------------------------------------------------
+// Names
+
+var tags = {
+  'azd-env-name': environmentName
+}
+var token = toLower(uniqueString(subscription().id, environmentName, location))
+var deviceAppName = 'opendps-functions-${token}'
+var allocationAppName = 'opendps-allocation-functions-${token}'
+var databaseName = 'opendps'
+var kekName = 'opendps-kek'
+// Data folder for what the apps keep on local disk. On Azure only the embedded SQLite store (DPS_STORE=sqlite)
+// and the multitenancy records file use it; /tmp is per instance and emptied on restart.
+var dataDir = '/tmp/opendps'
+
+// Containers of the `opendps` database. ASSUMPTION to align with the Cosmos store adapters (written in parallel):
+// container names follow the store ports (InstanceStore, EnrollmentStore, …) and everything a provisioning service
+// instance owns is partitioned by its ID scope (/idScope); the embedded hub registry, which is keyed by hub, by
+// /hubHostName. Changing a partition key later means a new container, so settle these before the first deployment.
+var cosmosContainers = [
+  {
+    name: 'instances'
+    partitionKey: '/idScope'
+  }
+  {
+    name: 'enrollments'
+    partitionKey: '/idScope'
+  }
+  {
+    name: 'enrollmentGroups'
+    partitionKey: '/idScope'
+  }
+  {
+    name: 'registrationStates'
+    partitionKey: '/idScope'
+  }
+  {
+    name: 'registrationOperations'
+    partitionKey: '/idScope'
+  }
+  {
+    name: 'caCertificates'
+    partitionKey: '/idScope'
+  }
+  {
+    name: 'tpmChallenges'
+    partitionKey: '/idScope'
+  }
+  {
+    name: 'hubDevices'
+    partitionKey: '/hubHostName'
+  }
+]
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Identity, monitoring, data
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'id-opendps-${token}'
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    workspaceName: 'log-opendps-${token}'
+    appInsightsName: 'appi-opendps-${token}'
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: take('stopendps${token}', 24)
+    identityPrincipalId: identity.outputs.principalId
+  }
+}
+
+module cosmos 'modules/cosmos.bicep' = {
+  name: 'cosmos'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    accountName: 'cosmos-opendps-${token}'
+    databaseName: databaseName
+    containers: cosmosContainers
+    serverless: cosmosServerless
+    dataContributorPrincipalIds: concat([identity.outputs.principalId], empty(principalId) ? [] : [principalId])
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: take('kv-opendps-${token}', 24)
+    keyName: kekName
+    identityPrincipalId: identity.outputs.principalId
+    principalId: principalId
+    principalType: principalType
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Plan and apps
+
+// Elastic Premium EP1 on Linux: instances stay warm (always ready + pre-warmed), so a device's registration does not
+// wait for a JVM cold start, and the plan still scales out on HTTP load. The allocation app shares this plan rather
+// than running on Flex Consumption: every instance of an Elastic Premium plan runs all of its apps, so the webhooks
+// are as warm as the device API at no extra cost — which matters because a registration waits for its custom
+// allocation webhook (DPS_CUSTOM_ALLOCATION_TIMEOUT_SECONDS, 5 s by default) and a cold start there would fail it.
+module plan 'modules/plan.bicep' = {
+  name: 'plan'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'plan-opendps-${token}'
+    maximumInstances: maximumInstances
+  }
+}
+
+// Settings the Functions runtime needs, the same for both apps.
+var runtimeSettings = {
+  FUNCTIONS_EXTENSION_VERSION: '~4'
+  FUNCTIONS_WORKER_RUNTIME: 'java'
+  // Identity-based host storage: no connection string, no key.
+  AzureWebJobsStorage__accountName: storage.outputs.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.outputs.clientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
+  // The Azure SDK's DefaultAzureCredential picks the user-assigned identity from AZURE_CLIENT_ID (Cosmos DB, Key Vault).
+  AZURE_CLIENT_ID: identity.outputs.clientId
+}
+
+// Every setting of dev.opendps.config.Setting (InfraSettingsTest keeps this list complete). The local host's own
+// settings (DPS_LOCAL_*) are deliberately absent: they configure local-host, which does not run on Azure.
+// DPS_DEFAULT_INSTANCE_HOST, DPS_INSTANCES and DPS_LINKED_HUBS are applied by the local host's start-up bootstrap,
+// which the Functions apps do not run: on Azure they record the intended configuration (see README).
+var deviceAppSettings = {
+  DPS_STORE: storeAdapter
+  DPS_DATA_DIR: dataDir
+  DPS_DEFAULT_INSTANCE_HOST: '${deviceAppName}.azurewebsites.net'
+  DPS_INSTANCES: instances
+  DPS_SAS_CLOCK_SKEW_SECONDS: '300'
+  DPS_SAS_MAX_LIFETIME_SECONDS: '2592000'
+  DPS_LINKED_HUBS: linkedHubs
+  DPS_DEFAULT_ALLOCATION_POLICY: defaultAllocationPolicy
+  DPS_HUB_LOCATIONS: hubLocations
+  DPS_CUSTOM_ALLOCATION_TIMEOUT_SECONDS: string(customAllocationTimeoutSeconds)
+  // Empty: the JDK's CAs, which trust the allocation app's *.azurewebsites.net certificate.
+  DPS_CUSTOM_ALLOCATION_CA_FILE: ''
+  DPS_HUB_REGISTRY: 'iothub'
+  DPS_HUB_TIMEOUT_SECONDS: string(hubTimeoutSeconds)
+  DPS_HUB_MANAGED_IDENTITY_CLIENT_ID: identity.outputs.clientId
+  // PROPOSED names, not read by the code yet: the Cosmos DB and Key Vault adapters are being written in parallel and
+  // must adopt (or rename) these. InfraSettingsTest lists them as proposed.
+  DPS_COSMOS_ENDPOINT: cosmos.outputs.endpoint
+  DPS_COSMOS_DATABASE: cosmos.outputs.databaseName
+  DPS_KEY_VAULT_KEY_ID: keyVault.outputs.keyId
+}
+
+// Every setting of dev.opendps.allocation.config.AllocationSetting, plus DPS_DATA_DIR (the multitenancy file's default
+// folder). No DPS_LOCAL_* settings: those belong to the local host.
+var allocationAppSettings = {
+  DPS_DATA_DIR: dataDir
+  ALLOCATION_MULTITENANCY_FILE: allocationMultitenancyFile
+  ALLOCATION_GEO_HUBS: allocationGeoHubs
+  ALLOCATION_GEO_REGIONS: allocationGeoRegions
+  ALLOCATION_GEO_NETWORKS: allocationGeoNetworks
+  ALLOCATION_GEO_REGISTRATION_PREFIXES: allocationGeoRegistrationPrefixes
+  ALLOCATION_SOLUTIONS: allocationSolutions
+}
+
+module deviceApp 'modules/functionapp.bicep' = {
+  name: 'device-app'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: deviceAppName
+    serviceName: 'device'
+    planId: plan.outputs.id
+    identityId: identity.outputs.id
+    appSettings: union(runtimeSettings, deviceAppSettings)
+    clientCertOptional: true
+    alwaysReadyInstances: alwaysReadyInstances
+    preWarmedInstances: 1
+  }
+}
+
+module allocationApp 'modules/functionapp.bicep' = {
+  name: 'allocation-app'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: allocationAppName
+    serviceName: 'allocation'
+    planId: plan.outputs.id
+    identityId: identity.outputs.id
+    appSettings: union(runtimeSettings, allocationAppSettings)
+    clientCertOptional: false
+    alwaysReadyInstances: alwaysReadyInstances
+    preWarmedInstances: 1
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Outputs (azd stores them in the environment: `azd env get-values`). No secrets: keys and connection strings with
+// keys are read with the commands in the README.
+
+output AZURE_LOCATION string = location
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+
+@description('Global device endpoint: what devices use instead of global.azure-devices-provisioning.net.')
+output OPENDPS_DEVICE_ENDPOINT_HOST_NAME string = deviceApp.outputs.defaultHostName
+
+@description('HostName of the service connection string; the policy key is created by the instance bootstrap, not here.')
+output OPENDPS_SERVICE_HOST_NAME string = deviceApp.outputs.defaultHostName
+output OPENDPS_SERVICE_ENDPOINT_URL string = 'https://${deviceApp.outputs.defaultHostName}'
+
+@description('Base URL of the custom allocation webhooks (append allocation/multitenancy, allocation/geo-sharding or allocation/solution-isolation, and ?code=<function key>).')
+output OPENDPS_ALLOCATION_WEBHOOK_BASE_URL string = 'https://${allocationApp.outputs.defaultHostName}/api'
+
+output OPENDPS_COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+output OPENDPS_COSMOS_DATABASE string = cosmos.outputs.databaseName
+output OPENDPS_KEY_VAULT_URI string = keyVault.outputs.uri
+output OPENDPS_KEY_VAULT_KEY_ID string = keyVault.outputs.keyId
