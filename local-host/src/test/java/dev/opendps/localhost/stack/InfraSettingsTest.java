@@ -1,0 +1,145 @@
+package dev.opendps.localhost.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Azure deployment (infra/main.bicep), the sample settings and the README agree on the settings the apps read.
+ *
+ * <p>The settings are read from the enums' source files as text ({@code KEY_NAME("DPS_…", "default")}), because
+ * {@code AllocationSetting} lives in allocation-functions, which is not on this module's classpath, and so that the
+ * check follows the source even when the installed opendps-shared jar is older.
+ *
+ * <p>The Bicep is parsed just as simply: the app settings of each app are the {@code KEY: value} lines of a
+ * {@code var deviceAppSettings = {} / {@code var allocationAppSettings = {} block in main.bicep, from that line to the
+ * next line that is a lone {@code }}. Keys written as {@code name: 'KEY'} (the array form of app settings) are
+ * accepted too, should the templates move to it.
+ */
+class InfraSettingsTest {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path MAIN_BICEP = ROOT.resolve("infra/main.bicep");
+
+    /**
+     * Settings main.bicep sets although no code reads them yet: names proposed for the Cosmos DB and Key Vault adapters
+     * being written in parallel. Once an adapter adds one to {@code Setting}, it is checked like any other.
+     */
+    private static final Set<String> PROPOSED = Set.of("DPS_COSMOS_ENDPOINT", "DPS_COSMOS_DATABASE", "DPS_KEY_VAULT_KEY_ID");
+
+    private static final Pattern ENUM_KEY = Pattern.compile("^\\s+[A-Z][A-Z0-9_]*\\(\"([A-Z][A-Z0-9_]*)\"", Pattern.MULTILINE);
+    private static final Pattern BICEP_KEY = Pattern.compile("^\\s*(?:'?([A-Za-z][A-Za-z0-9_]*)'?\\s*:|name:\\s*'([A-Za-z][A-Za-z0-9_]*)')");
+
+    private static List<String> enumKeys(String sourceFile) throws IOException {
+        Matcher matcher = ENUM_KEY.matcher(Files.readString(ROOT.resolve(sourceFile)));
+        List<String> keys = new ArrayList<>();
+        while (matcher.find()) {
+            keys.add(matcher.group(1));
+        }
+        assertThat(keys).as("settings found in " + sourceFile).isNotEmpty();
+        return keys;
+    }
+
+    private static List<String> settingKeys() throws IOException {
+        return enumKeys("shared/src/main/java/dev/opendps/config/Setting.java");
+    }
+
+    private static List<String> allocationSettingKeys() throws IOException {
+        return enumKeys("allocation-functions/src/main/java/dev/opendps/allocation/config/AllocationSetting.java");
+    }
+
+    /** The keys of the object variable {@code variable} of main.bicep (comment lines skipped). */
+    static Set<String> bicepSettings(String variable) throws IOException {
+        List<String> lines = Files.readAllLines(MAIN_BICEP);
+        int start = lines.indexOf("var " + variable + " = {");
+        assertThat(start).as("'var " + variable + " = {' in " + MAIN_BICEP).isNotNegative();
+        Set<String> keys = new LinkedHashSet<>();
+        for (String line : lines.subList(start + 1, lines.size())) {
+            if (line.equals("}")) {
+                return keys;
+            }
+            Matcher matcher = BICEP_KEY.matcher(line);
+            if (!line.trim().startsWith("//") && matcher.find()) {
+                keys.add(matcher.group(1) != null ? matcher.group(1) : matcher.group(2));
+            }
+        }
+        throw new AssertionError("no closing '}' for " + variable + " in " + MAIN_BICEP);
+    }
+
+    private static boolean looksLikeOurs(String key) {
+        return key.startsWith("DPS_") || key.startsWith("ALLOCATION_");
+    }
+
+    @Test
+    void theDeviceAppGetsEverySetting() throws IOException {
+        assertThat(bicepSettings("deviceAppSettings")).containsAll(settingKeys());
+    }
+
+    @Test
+    void theAllocationAppGetsEveryAllocationSettingAndItsDataDirectory() throws IOException {
+        assertThat(bicepSettings("allocationAppSettings")).containsAll(allocationSettingKeys()).contains("DPS_DATA_DIR");
+    }
+
+    @Test
+    void everyOfOurSettingsInTheBicepIsARealSetting() throws IOException {
+        Set<String> known = new LinkedHashSet<>(settingKeys());
+        known.addAll(allocationSettingKeys());
+        for (String variable : List.of("deviceAppSettings", "allocationAppSettings")) {
+            for (String key : bicepSettings(variable)) {
+                if (looksLikeOurs(key)) {
+                    assertThat(known.contains(key) || PROPOSED.contains(key))
+                            .as(key + " in " + variable + " is a setting the code reads (or a proposed one)").isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void theLocalHostsOwnSettingsStayOutOfAzure() throws IOException {
+        for (String variable : List.of("deviceAppSettings", "allocationAppSettings")) {
+            assertThat(bicepSettings(variable)).noneMatch(key -> key.startsWith("DPS_LOCAL_"));
+        }
+    }
+
+    @Test
+    void everyAllocationSettingIsInTheSampleSettingsFilesAndTheReadme() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode root = json.readTree(ROOT.resolve("local.settings.sample.json").toFile()).get("Values");
+        JsonNode allocation = json.readTree(ROOT.resolve("allocation-functions/local.settings.sample.json").toFile())
+                .get("Values");
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        for (String key : allocationSettingKeys()) {
+            assertThat(root.has(key)).as(key + " in local.settings.sample.json").isTrue();
+            assertThat(allocation.has(key)).as(key + " in allocation-functions/local.settings.sample.json").isTrue();
+            assertThat(readme).as(key + " in README.md").contains("| `" + key + "` |");
+        }
+    }
+
+    @Test
+    void everySettingIsInTheSampleSettingsFileAndTheReadme() throws IOException {
+        JsonNode values = new ObjectMapper().readTree(ROOT.resolve("local.settings.sample.json").toFile()).get("Values");
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        for (String key : settingKeys()) {
+            assertThat(values.has(key)).as(key + " in local.settings.sample.json").isTrue();
+            assertThat(readme).as(key + " in README.md").contains("| `" + key + "` |");
+        }
+    }
+
+    @Test
+    void theParsersFindWhatTheyShould() throws IOException {
+        // Guards the regular expressions: a parser that finds nothing would make the checks above pass vacuously.
+        assertThat(settingKeys()).contains("DPS_STORE", "DPS_HUB_MANAGED_IDENTITY_CLIENT_ID");
+        assertThat(allocationSettingKeys()).contains("ALLOCATION_SOLUTIONS").allMatch(key -> key.startsWith("ALLOCATION_"));
+        assertThat(bicepSettings("deviceAppSettings")).contains("DPS_STORE").doesNotContain("FUNCTIONS_WORKER_RUNTIME");
+    }
+}
