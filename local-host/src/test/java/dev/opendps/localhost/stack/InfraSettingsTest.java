@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
  * {@code AllocationSetting} lives in allocation-functions, which is not on this module's classpath, and so that the
  * check follows the source even when the installed opendps-shared jar is older.
  *
- * <p>The Bicep is parsed just as simply: the app settings of each app are the {@code KEY: value} lines of a
- * {@code var deviceAppSettings = {} / {@code var allocationAppSettings = {} block in main.bicep, from that line to the
- * next line that is a lone {@code }}. Keys written as {@code name: 'KEY'} (the array form of app settings) are
+ * <p>The Bicep is parsed just as simply: the app settings of each app are the {@code KEY: value} lines of the object
+ * variable {@code deviceAppSettings} or {@code allocationAppSettings} in main.bicep, from the line that opens it
+ * ({@code var deviceAppSettings = } and an opening brace) to the next line holding only a closing brace, comment lines
+ * skipped. Keys written as {@code name: 'KEY'} (the array form of app settings) are
  * accepted too, should the templates move to it.
  */
 class InfraSettingsTest {
