@@ -2,49 +2,90 @@ package dev.opendps.api;
 
 import dev.opendps.domain.ErrorCode;
 import dev.opendps.domain.ProvisioningException;
+import dev.opendps.domain.port.ProvisioningMetrics;
 import dev.opendps.wire.ErrorBody;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * Runs one API call with the error discipline every endpoint shares (dps-protocol.md §1.8): a tracking id
  * that appears both in the log line and in the error body, DPS-shaped errors for client mistakes, and a
- * generic 500 (with the cause logged, never returned) for anything unexpected. Log lines name the
- * operation and outcome only: never headers or bodies, which carry tokens and keys.
+ * generic 500 (with the cause logged, never returned) for anything unexpected. Each call writes one
+ * structured line in its category: operation, instance, record id, status, error code, latency and tracking
+ * id — never headers, bodies or exception messages, which can carry tokens, keys and certificates.
  */
 public final class ApiCall {
     /** DPS's maximum message size (§8). */
     public static final int MAX_BODY_BYTES = 96 * 1024;
+    /** Compiled once: log lines are written on every call. */
+    private static final Pattern NOT_PRINTABLE = Pattern.compile("[^\\x21-\\x7e]");
+    /**
+     * The ID scope the running call authenticated for. Authentication happens deep inside a call's work, and a
+     * call runs on one thread from start to end, so the work can name its instance without every endpoint
+     * passing it back.
+     */
+    private static final ThreadLocal<String> AUTHENTICATED_INSTANCE = new ThreadLocal<>();
 
     private final Logger log;
     private final Clock clock;
+    private final ProvisioningMetrics metrics;
 
     public ApiCall(String category, Clock clock) {
+        this(category, clock, ProvisioningMetrics.NONE);
+    }
+
+    public ApiCall(String category, Clock clock, ProvisioningMetrics metrics) {
         this.log = Logger.getLogger(category);
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     public ApiResponse run(String operation, ApiRequest request, Supplier<ApiResponse> work) {
+        return run(operation, null, request, work);
+    }
+
+    /** Runs {@code work} on the record {@code recordId} (an enrollment, group, registration or certificate). */
+    public ApiResponse run(String operation, String recordId, ApiRequest request, Supplier<ApiResponse> work) {
+        long started = System.nanoTime();
         String trackingId = newTrackingId();
+        AUTHENTICATED_INSTANCE.remove();
+        ApiResponse response;
+        Integer errorCode = null;
         try {
             checkBody(request);
-            ApiResponse response = work.get();
-            if (log.isLoggable(Level.FINE)) {
-                log.fine(() -> operation + " " + response.status() + " trackingId=" + trackingId);
-            }
-            return response;
+            response = work.get();
         } catch (ProvisioningException e) {
-            log.info(() -> operation + " failed " + e.errorCode().code() + " trackingId=" + trackingId
-                    + ": " + e.getMessage());
-            return error(e, trackingId);
+            response = error(e, trackingId);
+            errorCode = e.errorCode().code();
         } catch (RuntimeException e) {
             log.log(Level.SEVERE, operation + " failed with an internal error, trackingId=" + trackingId, e);
-            return error(new ProvisioningException(ErrorCode.INTERNAL_ERROR), trackingId);
+            response = error(new ProvisioningException(ErrorCode.INTERNAL_ERROR), trackingId);
+            errorCode = ErrorCode.INTERNAL_ERROR.code();
         }
+        String instance = AUTHENTICATED_INSTANCE.get();
+        AUTHENTICATED_INSTANCE.remove();
+        long nanos = System.nanoTime() - started;
+        metrics.serviceLatency(operation, response.status(), Duration.ofNanos(nanos));
+        if (log.isLoggable(Level.INFO)) {
+            log.info(operation + " instance=" + printable(instance) + " recordId=" + printable(recordId)
+                    + " outcome=" + (response.status() < 400 ? "success" : "failure")
+                    + " status=" + response.status()
+                    + " errorCode=" + (errorCode == null ? "-" : errorCode)
+                    + " latencyMs=" + String.format(Locale.ROOT, "%.3f", nanos / 1_000_000.0)
+                    + " trackingId=" + trackingId);
+        }
+        return response;
+    }
+
+    /** Names the instance (ID scope) the running call authenticated for, in its log line. */
+    static void authenticatedFor(String idScope) {
+        AUTHENTICATED_INSTANCE.set(idScope);
     }
 
     public ApiResponse error(ProvisioningException e, String trackingId) {
@@ -55,6 +96,15 @@ public final class ApiCall {
 
     static String newTrackingId() {
         return UUID.randomUUID().toString();
+    }
+
+    /** Ids come from the URL: keep log lines one line of printable text. */
+    static String printable(String value) {
+        if (value == null || value.isEmpty()) {
+            return "-";
+        }
+        String bounded = value.length() > 128 ? value.substring(0, 128) : value;
+        return NOT_PRINTABLE.matcher(bounded).replaceAll("?");
     }
 
     static void checkBody(ApiRequest request) {

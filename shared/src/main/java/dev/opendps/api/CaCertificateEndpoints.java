@@ -27,7 +27,7 @@ final class CaCertificateEndpoints {
     }
 
     ApiResponse certificate(ApiRequest request, String name) {
-        return call.run("certificate." + request.method(), request, () -> {
+        return call.run("certificate." + request.method(), name, request, () -> {
             switch (request.method()) {
                 case "GET":
                     return ok(service.get(idScope(request), name));
@@ -56,7 +56,7 @@ final class CaCertificateEndpoints {
     }
 
     ApiResponse generateVerificationCode(ApiRequest request, String name) {
-        return call.run("certificate.generateVerificationCode", request, () -> {
+        return call.run("certificate.generateVerificationCode", name, request, () -> {
             CaCertificate withCode = service.generateVerificationCode(idScope(request), name,
                     ServiceApi.ifMatch(request));
             return ApiResponse.json(200, CaCertificateJson.writeWithVerificationCode(withCode));
@@ -64,7 +64,7 @@ final class CaCertificateEndpoints {
     }
 
     ApiResponse verify(ApiRequest request, String name) {
-        return call.run("certificate.verify", request, () -> {
+        return call.run("certificate.verify", name, request, () -> {
             String idScope = idScope(request);
             String proof = CaCertificateJson.readVerificationCertificate(Json.parseObject(request.body()));
             return ok(service.verify(idScope, name, proof, ServiceApi.ifMatch(request)));

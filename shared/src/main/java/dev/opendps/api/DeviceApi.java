@@ -7,6 +7,8 @@ import dev.opendps.domain.ErrorCode;
 import dev.opendps.domain.ProvisioningException;
 import dev.opendps.domain.RegistrationOperation;
 import dev.opendps.domain.RegistrationStatus;
+import dev.opendps.domain.port.ProvisioningMetrics;
+import dev.opendps.domain.port.ProvisioningMetrics.DeviceOperation;
 import dev.opendps.service.registration.DeviceCredentials;
 import dev.opendps.service.registration.DeviceRegistrationService;
 import dev.opendps.service.registration.TpmChallengeIssued;
@@ -14,6 +16,7 @@ import dev.opendps.service.registration.DeviceRegistrationService.RegisterReques
 import dev.opendps.wire.DeviceRegistrationJson;
 import dev.opendps.wire.Json;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -32,8 +35,6 @@ import java.util.logging.Logger;
 public final class DeviceApi {
     static final String RETRY_AFTER_SECONDS = "3";
     private static final Logger LOG = Logger.getLogger("DeviceOperations");
-    /** Compiled once: the log line is written on every device operation. */
-    private static final java.util.regex.Pattern NOT_PRINTABLE = java.util.regex.Pattern.compile("[^\\x21-\\x7e]");
 
     /** The TLS client leaf, base64 DER, as App Service and the local host forward it. */
     public static final String CLIENT_CERTIFICATE = "X-ARR-ClientCert";
@@ -42,15 +43,22 @@ public final class DeviceApi {
 
     private final DeviceRegistrationService service;
     private final ApiCall errors;
+    private final ProvisioningMetrics metrics;
 
     public DeviceApi(DeviceRegistrationService service, java.time.Clock clock) {
+        this(service, clock, ProvisioningMetrics.NONE);
+    }
+
+    /** With attestations, registrations, assignments and latencies counted in {@code metrics}. */
+    public DeviceApi(DeviceRegistrationService service, java.time.Clock clock, ProvisioningMetrics metrics) {
         this.service = service;
         this.errors = new ApiCall("DeviceOperations", clock);
+        this.metrics = metrics;
     }
 
     /** {@code PUT {idScope}/registrations/{registrationId}/register}. */
     public ApiResponse register(ApiRequest request, String idScope, String registrationId) {
-        return handle("register", request, idScope, registrationId, () -> {
+        return handle(DeviceOperation.REGISTER, request, idScope, registrationId, () -> {
             ObjectNode body = registrationBody(request);
             JsonNode bodyId = body.get("registrationId");
             JsonNode tpm = body.path("tpm");
@@ -66,7 +74,7 @@ public final class DeviceApi {
 
     /** {@code GET {idScope}/registrations/{registrationId}/operations/{operationId}}; any body is ignored (Node sends {}). */
     public ApiResponse operationStatus(ApiRequest request, String idScope, String registrationId, String operationId) {
-        return handle("operationStatus", request, idScope, registrationId, () -> {
+        return handle(DeviceOperation.POLL, request, idScope, registrationId, () -> {
             RegistrationOperation operation = service.operation(idScope, registrationId, operationId,
                     credentials(request));
             boolean running = operation.status() == RegistrationStatus.ASSIGNING
@@ -79,7 +87,7 @@ public final class DeviceApi {
 
     /** {@code POST {idScope}/registrations/{registrationId}}: the latest DeviceRegistrationResult, not wrapped. */
     public ApiResponse registrationStatus(ApiRequest request, String idScope, String registrationId) {
-        return handle("registrationStatus", request, idScope, registrationId, () -> {
+        return handle(DeviceOperation.STATUS, request, idScope, registrationId, () -> {
             DeviceRegistrationState state = service.registrationStatus(idScope, registrationId,
                     credentials(request));
             return new Outcome(ApiResponse.json(200, DeviceRegistrationJson.result(state)), state);
@@ -89,13 +97,14 @@ public final class DeviceApi {
     private record Outcome(ApiResponse response, DeviceRegistrationState state) {
     }
 
-    private ApiResponse handle(String operation, ApiRequest request, String idScope, String registrationId,
+    private ApiResponse handle(DeviceOperation operation, ApiRequest request, String idScope, String registrationId,
                                Supplier<Outcome> work) {
         long started = System.nanoTime();
         String trackingId = ApiCall.newTrackingId();
         ApiResponse response;
         DeviceRegistrationState state = null;
         Integer errorCode = null;
+        boolean challenged = false;
         try {
             ApiCall.checkBody(request);
             Outcome outcome = work.get();
@@ -104,18 +113,69 @@ public final class DeviceApi {
             errorCode = state == null ? null : state.errorCode();
         } catch (TpmChallengeIssued challenge) {
             response = challenge(challenge, trackingId);
+            challenged = true;
             errorCode = challenge.errorCode().code();
         } catch (ProvisioningException e) {
             response = errors.error(e, trackingId);
             errorCode = e.errorCode().code();
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, operation + " failed with an internal error, trackingId=" + trackingId, e);
+            LOG.log(Level.SEVERE, operation.tag() + " failed with an internal error, trackingId=" + trackingId, e);
             response = errors.error(new ProvisioningException(ErrorCode.INTERNAL_ERROR), trackingId);
             errorCode = ErrorCode.INTERNAL_ERROR.code();
         }
-        double millis = (System.nanoTime() - started) / 1_000_000.0;
-        log(operation, idScope, registrationId, state, response.status(), errorCode, millis, trackingId);
+        long nanos = System.nanoTime() - started;
+        double millis = nanos / 1_000_000.0;
+        String scope = scopeLabel(idScope, errorCode);
+        if (!challenged) {
+            count(operation, request, scope, state, response.status());
+        }
+        metrics.deviceLatency(operation, scope, Duration.ofNanos(nanos));
+        log(operation.tag(), idScope, registrationId, state, response.status(), errorCode, millis, trackingId);
         return response.withHeader("Server-Timing", String.format(Locale.ROOT, "dps;dur=%.3f", millis));
+    }
+
+    /**
+     * DPS's counters, on register only: polls and status lookups repeat what register decided. Allocation
+     * finishes within the register call, so the assignment is counted there. A TPM challenge is the first
+     * half of an attestation and counts neither way; errors that are not 401 (a malformed body, an unknown
+     * ID scope, an internal error) are registration attempts ending in {@code error}, not attestations.
+     */
+    private void count(DeviceOperation operation, ApiRequest request, String scope, DeviceRegistrationState state,
+                       int httpStatus) {
+        if (operation != DeviceOperation.REGISTER) {
+            return;
+        }
+        String attestation = state != null ? state.attestationType() : presentedAttestation(request);
+        if (state != null || httpStatus == 401) {
+            metrics.attestationAttempt(scope, attestation, state != null);
+        }
+        metrics.registrationAttempt(scope, attestation, state == null ? "error" : state.status().wireName());
+        if (state != null && state.status() == RegistrationStatus.ASSIGNED && state.assignedHub() != null) {
+            metrics.deviceAssignment(scope, attestation, state.assignedHub());
+        }
+    }
+
+    /** ID scopes that name no instance share one label value, so a caller cannot grow the metrics without bound. */
+    private static String scopeLabel(String idScope, Integer errorCode) {
+        return errorCode != null && errorCode == ErrorCode.INSTANCE_NOT_FOUND.code() ? "unknown"
+                : ApiCall.printable(idScope);
+    }
+
+    /** The attestation a register attempted, read as the service reads it: TPM keys, else a token, else a certificate. */
+    private static String presentedAttestation(ApiRequest request) {
+        if (request.hasBody()) {
+            try {
+                if (registrationBody(request).path("tpm").hasNonNull("endorsementKey")) {
+                    return "tpm";
+                }
+            } catch (RuntimeException malformed) {
+                return "unknown";
+            }
+        }
+        if (request.header("Authorization") != null) {
+            return "symmetricKey";
+        }
+        return request.header(CLIENT_CERTIFICATE) != null ? "x509" : "none";
     }
 
     /** One structured line per device operation, with no token, key or body content. */
@@ -125,8 +185,8 @@ public final class DeviceApi {
             return;
         }
         StringBuilder line = new StringBuilder(200).append(operation)
-                .append(" instance=").append(printable(idScope))
-                .append(" registrationId=").append(printable(registrationId))
+                .append(" instance=").append(ApiCall.printable(idScope))
+                .append(" registrationId=").append(ApiCall.printable(registrationId))
                 .append(" attestation=").append(state == null ? "-" : state.attestationType())
                 .append(" outcome=").append(state == null ? "http" + httpStatus : state.status().wireName())
                 .append(" errorCode=").append(errorCode == null ? "-" : errorCode)
@@ -134,15 +194,6 @@ public final class DeviceApi {
                 .append(" latencyMs=").append(String.format(Locale.ROOT, "%.3f", millis))
                 .append(" trackingId=").append(trackingId);
         LOG.info(line.toString());
-    }
-
-    /** Ids come from the URL: keep log lines one line of printable text. */
-    private static String printable(String value) {
-        if (value == null) {
-            return "-";
-        }
-        String bounded = value.length() > 128 ? value.substring(0, 128) : value;
-        return NOT_PRINTABLE.matcher(bounded).replaceAll("?");
     }
 
     /**

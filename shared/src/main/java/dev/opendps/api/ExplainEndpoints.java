@@ -26,7 +26,7 @@ final class ExplainEndpoints {
     }
 
     ApiResponse explain(ApiRequest request, String registrationId) {
-        return call.run("explain", request, () -> {
+        return call.run("explain", registrationId, request, () -> {
             if (!request.method().equals("POST")) {
                 throw ServiceApi.methodNotAllowed();
             }

@@ -28,7 +28,7 @@ public final class LocalHubRegistryApi {
     }
 
     public ApiResponse devices(ApiRequest request, String hubHostName, String deviceId) {
-        return call.run("localHub.devices", request, () -> {
+        return call.run("localHub.devices", deviceId, request, () -> {
             LinkedHub hub = new LinkedHub(hubHostName, 1, true, null);
             if (deviceId != null && !deviceId.isEmpty()) {
                 HubDevice device = registry.find(hub, deviceId).orElseThrow(() ->

@@ -9,6 +9,7 @@ import dev.opendps.domain.IndividualEnrollment;
 import dev.opendps.domain.ProvisioningException;
 import dev.opendps.domain.Versioned;
 import dev.opendps.domain.port.Page;
+import dev.opendps.domain.port.ProvisioningMetrics;
 import dev.opendps.service.CaCertificateService;
 import dev.opendps.service.EnrollmentService;
 import dev.opendps.service.ServiceAuthenticator;
@@ -39,9 +40,16 @@ public final class ServiceApi {
 
     public ServiceApi(ServiceAuthenticator authenticator, EnrollmentService service,
                       CaCertificateService certificateService, AllocationExplainer explainer, Clock clock) {
+        this(authenticator, service, certificateService, explainer, clock, ProvisioningMetrics.NONE);
+    }
+
+    /** With the latency of every call recorded in {@code metrics}. */
+    public ServiceApi(ServiceAuthenticator authenticator, EnrollmentService service,
+                      CaCertificateService certificateService, AllocationExplainer explainer, Clock clock,
+                      ProvisioningMetrics metrics) {
         this.authenticator = authenticator;
         this.service = service;
-        this.call = new ApiCall("ServiceOperations", clock);
+        this.call = new ApiCall("ServiceOperations", clock, metrics);
         this.enrollments = new RecordEndpoint<>(service.enrollments(), EnrollmentJson::readIndividual,
                 e -> EnrollmentJson.write(e, View.API), e -> e.settings().attestation(),
                 "enrollment", "enrollments", "registrationId");
@@ -94,7 +102,7 @@ public final class ServiceApi {
 
     /** {@code GET|DELETE /registrations/{registrationId}}. */
     public ApiResponse registrationState(ApiRequest request, String registrationId) {
-        return call.run("registrationState." + request.method(), request, () -> {
+        return call.run("registrationState." + request.method(), registrationId, request, () -> {
             switch (request.method()) {
                 case "GET": {
                     Caller caller = authenticate(request, AccessRight.RegistrationStatusRead);
@@ -114,7 +122,7 @@ public final class ServiceApi {
 
     /** {@code POST /registrations/{enrollmentGroupId}/query}: the registrations of one group. */
     public ApiResponse registrationStateQuery(ApiRequest request, String enrollmentGroupId) {
-        return call.run("registrationState.query", request, () -> {
+        return call.run("registrationState.query", enrollmentGroupId, request, () -> {
             Caller caller = authenticate(request, AccessRight.RegistrationStatusRead);
             QueryPaging paging = QueryPaging.of(request);
             Page<DeviceRegistrationState> page = service.registrationsOfGroup(caller.instance().idScope(),
@@ -150,7 +158,7 @@ public final class ServiceApi {
 
     private <T extends Versioned<T>> ApiResponse record(ApiRequest request, RecordEndpoint<T> endpoint,
                                                                            String id) {
-        return call.run(endpoint.itemType() + "." + request.method(), request, () -> {
+        return call.run(endpoint.itemType() + "." + request.method(), id, request, () -> {
             switch (request.method()) {
                 case "GET": {
                     Caller caller = authenticate(request, AccessRight.EnrollmentRead);
@@ -176,7 +184,7 @@ public final class ServiceApi {
 
     private <T extends Versioned<T>> ApiResponse attestation(ApiRequest request,
                                                                                 RecordEndpoint<T> endpoint, String id) {
-        return call.run(endpoint.itemType() + ".attestation", request, () -> {
+        return call.run(endpoint.itemType() + ".attestation", id, request, () -> {
             Caller caller = authenticate(request, AccessRight.EnrollmentRead);
             T record = endpoint.records().get(caller.instance().idScope(), id);
             return ApiResponse.json(200, AttestationJson.write(
@@ -204,7 +212,9 @@ public final class ServiceApi {
     }
 
     private Caller authenticate(ApiRequest request, AccessRight right) {
-        return authenticator.authenticate(request.header("Host"), request.header("Authorization"), right);
+        Caller caller = authenticator.authenticate(request.header("Host"), request.header("Authorization"), right);
+        ApiCall.authenticatedFor(caller.instance().idScope());
+        return caller;
     }
 
     static String ifMatch(ApiRequest request) {

@@ -1,6 +1,7 @@
 package dev.opendps.app;
 
 import dev.opendps.adapters.iothub.IotHubRegistry;
+import dev.opendps.adapters.metrics.PrometheusMetrics;
 import dev.opendps.adapters.iothub.ManagedIdentityCredentials;
 import dev.opendps.adapters.sqlite.SqliteCaCertificateStore;
 import dev.opendps.adapters.sqlite.SqliteDatabase;
@@ -13,6 +14,7 @@ import dev.opendps.adapters.sqlite.SqliteTpmChallengeStore;
 import dev.opendps.adapters.sqlite.SqliteHubRegistry;
 import dev.opendps.adapters.webhook.HttpAllocationWebhook;
 import dev.opendps.api.DeviceApi;
+import dev.opendps.api.DiagnosticsApi;
 import dev.opendps.api.LocalHubRegistryApi;
 import dev.opendps.api.ServiceApi;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -52,6 +54,8 @@ public final class ProvisioningApplication implements AutoCloseable {
     private final DeviceApi deviceApi;
     private final LocalHubRegistryApi localHubRegistryApi;
     private final InstanceBootstrap instanceBootstrap;
+    private final PrometheusMetrics metrics = new PrometheusMetrics();
+    private final DiagnosticsApi diagnosticsApi;
 
     private ProvisioningApplication(AppSettings settings, Stores stores, AllocationWebhook webhook,
                                     HubLocations hubLocations, Clock clock) {
@@ -65,14 +69,31 @@ public final class ProvisioningApplication implements AutoCloseable {
         AllocationExplainer explainer = new AllocationExplainer(stores.enrollments(), stores.enrollmentGroups(),
                 stores.registrationStates(), webhook, hubLocations);
         this.serviceApi = new ServiceApi(new ServiceAuthenticator(directory, clock, skew), enrollmentService,
-                new CaCertificateService(stores.caCertificates(), clock), explainer, clock);
+                new CaCertificateService(stores.caCertificates(), clock), explainer, clock, metrics);
         Duration maxLifetime = Duration.ofSeconds(settings.getInt(Setting.SAS_MAX_LIFETIME_SECONDS));
         this.deviceApi = new DeviceApi(new DeviceRegistrationService(directory, stores.enrollments(),
                 stores.enrollmentGroups(), stores.registrationStates(), stores.registrationOperations(),
                 stores.tpmChallenges(), stores.caCertificates(), stores.hubs(), new HubAllocation(webhook).withHubLocations(hubLocations), clock, skew,
-                maxLifetime), clock);
+                maxLifetime), clock, metrics);
         this.localHubRegistryApi = new LocalHubRegistryApi(stores.hubs(), clock);
         this.instanceBootstrap = new InstanceBootstrap(stores.instances(), clock);
+        this.diagnosticsApi = new DiagnosticsApi(healthChecks(settings, stores), metrics::scrape,
+                PrometheusMetrics.contentType());
+    }
+
+    /**
+     * The store: one cheap read (the default instance by host name; found or not, the read worked). The key
+     * provider: keys are not envelope-encrypted yet, so there is none to check, and health says so.
+     */
+    private static Map<String, DiagnosticsApi.HealthCheck> healthChecks(AppSettings settings, Stores stores) {
+        String defaultHost = settings.get(Setting.DEFAULT_INSTANCE_HOST);
+        Map<String, DiagnosticsApi.HealthCheck> checks = new LinkedHashMap<>();
+        checks.put("store", () -> {
+            stores.instances().findByHostName(defaultHost);
+            return "ok";
+        });
+        checks.put("keyProvider", () -> "not configured");
+        return checks;
     }
 
     /** The process-wide application, built from the app settings on first use. */
@@ -200,6 +221,16 @@ public final class ProvisioningApplication implements AutoCloseable {
 
     public LocalHubRegistryApi localHubRegistryApi() {
         return localHubRegistryApi;
+    }
+
+    /** Health and the metrics scrape. */
+    public DiagnosticsApi diagnosticsApi() {
+        return diagnosticsApi;
+    }
+
+    /** The metrics this process recorded (kept in memory). */
+    public PrometheusMetrics metrics() {
+        return metrics;
     }
 
     public InstanceBootstrap instanceBootstrap() {
