@@ -167,6 +167,29 @@ class DeviceSdkEndToEndTest {
     }
 
     @Test
+    void healthAndMetricsAreServedByTheFunctionsApp() throws Exception {
+        IndividualEnrollment enrollment = enroll("java-device-metrics");
+        String hub = register(primary(enrollment), "java-device-metrics").getIothubUri();
+        HttpClient http = HttpClient.newBuilder().sslContext(dps.trust).build();
+        URI base = dps.stack.host().baseUri();
+        String masterKey = dps.stack.host().app("opendps-functions").orElseThrow().keys().masterKey();
+
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(base.resolve("/health")).build(),
+                BodyHandlers.ofString());
+        HttpResponse<String> anonymousMetrics = http.send(HttpRequest.newBuilder(base.resolve("/diagnostics/metrics"))
+                .build(), BodyHandlers.ofString());
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(base.resolve("/diagnostics/metrics"))
+                .header("x-functions-key", masterKey).build(), BodyHandlers.ofString());
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"healthy\"").contains("\"store\":\"ok\"");
+        assertThat(anonymousMetrics.statusCode()).isEqualTo(401);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("DeviceAssignments_total{").contains("hub=\"" + hub + "\"")
+                .contains("AttestationAttempts_total{");
+    }
+
+    @Test
     void aWrongKeyIsRefusedAndChangesNothing() throws Exception {
         enroll("java-device-2");
 
