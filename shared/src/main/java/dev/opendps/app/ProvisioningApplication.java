@@ -179,8 +179,8 @@ public final class ProvisioningApplication implements AutoCloseable {
             }
         }
         return new IllegalArgumentException(Setting.STORE.key() + "=cosmos is not complete yet: Cosmos DB adapters"
-                + " exist for enrollments, enrollment groups and registration states; still missing for instances,"
-                + " registration operations, TPM challenges, CA certificates and the embedded hub registry."
+                + " exist for enrollments, enrollment groups, registration states and registration operations; still"
+                + " missing for instances, TPM challenges, CA certificates and the embedded hub registry."
                 + " Use " + Setting.STORE.key() + "=sqlite.");
     }
 

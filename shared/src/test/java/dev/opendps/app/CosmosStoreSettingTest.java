@@ -24,7 +24,7 @@ class CosmosStoreSettingTest {
 
         assertThatThrownBy(() -> ProvisioningApplication.openStores(settings))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("still missing for instances")
+                .hasMessageContaining("missing for instances, TPM challenges")
                 .hasMessageNotContaining("secret-key");
     }
 

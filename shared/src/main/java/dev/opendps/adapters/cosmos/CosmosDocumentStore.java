@@ -20,6 +20,7 @@ import dev.opendps.domain.port.StoreException;
 import dev.opendps.domain.port.VersionedStore;
 import dev.opendps.wire.ETags;
 import dev.opendps.wire.Json;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +32,7 @@ import java.util.function.Function;
  * A {@link VersionedStore} over one Cosmos DB container: an item per record, partitioned by the lower-cased ID
  * scope, with the lower-cased record id as item id (ids compare case-insensitively, dps-protocol.md §2.3), so
  * find, create, replace and delete are point operations. The item holds the codec's JSON document under
- * {@code doc} and an optional secondary key that subclasses derive from the record. Etags are Cosmos's own
+ * {@code doc}, plus an optional secondary key and expiry that subclasses derive from the record. Etags are Cosmos's own
  * {@code _etag} (kept bare, as the ports expect) and writes naming one are sent with {@code If-Match}.
  */
 public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedStore<T> {
@@ -44,18 +45,23 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
     private final CosmosRecordKind kind;
     private final RedactingCodec<T> codec;
     private final Function<T, String> secondaryKey;
+    private final Function<T, Instant> expiry;
 
-    /** @param secondaryKey the value of the item's {@code secondaryKey} (compared case-insensitively), null for none */
+    /**
+     * @param secondaryKey the value of the item's {@code secondaryKey} (compared case-insensitively), null for none
+     * @param expiry       when the record may be deleted ({@link #deleteExpiredBefore}), null for never
+     */
     CosmosDocumentStore(CosmosDatabase database, CosmosRecordKind kind, DocumentCodec<T> codec,
-                        Function<T, String> secondaryKey) {
+                        Function<T, String> secondaryKey, Function<T, Instant> expiry) {
         this.kind = Objects.requireNonNull(kind, "kind");
         this.container = database.container(kind);
         this.codec = new RedactingCodec<>(codec, kind.description());
         this.secondaryKey = Objects.requireNonNull(secondaryKey, "secondaryKey");
+        this.expiry = Objects.requireNonNull(expiry, "expiry");
     }
 
     CosmosDocumentStore(CosmosDatabase database, CosmosRecordKind kind, DocumentCodec<T> codec) {
-        this(database, kind, codec, record -> null);
+        this(database, kind, codec, record -> null, record -> null);
     }
 
     @Override
@@ -115,6 +121,35 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
     /** The records whose secondary key equals {@code value} (case-insensitively), paged as {@link #list}. */
     Page<T> listBySecondaryKey(String idScope, String value, int maxItems, String continuationToken) {
         return page(idScope, Objects.requireNonNull(value, "value"), maxItems, continuationToken);
+    }
+
+    /**
+     * Deletes the records, in every ID scope, whose expiry is before {@code now}; returns how many. The expiry is
+     * kept as whole seconds plus nanoseconds, both exact in JSON numbers, so "before now" compares exactly.
+     * The query crosses partitions; it is the periodic clean-up, not a request path.
+     */
+    int deleteExpiredBefore(Instant now) {
+        Objects.requireNonNull(now, "now");
+        SqlQuerySpec query = new SqlQuerySpec("SELECT c.id, c.idScope FROM c WHERE c.expiresAtSecond < @second"
+                + " OR (c.expiresAtSecond = @second AND c.expiresAtNano < @nano)",
+                List.of(new SqlParameter("@second", now.getEpochSecond()), new SqlParameter("@nano", now.getNano())));
+        int deleted = 0;
+        try {
+            for (ObjectNode item : container.queryItems(query, new CosmosQueryRequestOptions(), ObjectNode.class)) {
+                try {
+                    container.deleteItem(item.path("id").asText(), new PartitionKey(item.path("idScope").asText()),
+                            new CosmosItemRequestOptions());
+                    deleted++;
+                } catch (CosmosException e) {
+                    if (e.getStatusCode() != 404) { // 404: another clean-up got there first
+                        throw e;
+                    }
+                }
+            }
+        } catch (CosmosException e) {
+            throw CosmosErrors.translate(e, "delete expired " + kind.description() + "s");
+        }
+        return deleted;
     }
 
     /**
@@ -180,6 +215,11 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
         String secondary = secondaryKey.apply(record);
         if (secondary != null) {
             item.put("secondaryKey", key(secondary));
+        }
+        Instant expiresAt = expiry.apply(record);
+        if (expiresAt != null) {
+            item.put("expiresAtSecond", expiresAt.getEpochSecond());
+            item.put("expiresAtNano", expiresAt.getNano());
         }
         item.set("doc", document);
         return item;

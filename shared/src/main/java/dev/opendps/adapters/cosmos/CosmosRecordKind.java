@@ -7,7 +7,8 @@ package dev.opendps.adapters.cosmos;
 enum CosmosRecordKind {
     ENROLLMENT("enrollments", "enrollment"),
     ENROLLMENT_GROUP("enrollmentGroups", "enrollment group"),
-    REGISTRATION_STATE("registrationStates", "registration");
+    REGISTRATION_STATE("registrationStates", "registration"),
+    REGISTRATION_OPERATION("registrationOperations", "operation");
 
     private final String containerName;
     private final String description;

@@ -14,7 +14,7 @@ public final class CosmosRegistrationStateStore extends CosmosDocumentStore<Devi
 
     public CosmosRegistrationStateStore(CosmosDatabase database) {
         super(database, CosmosRecordKind.REGISTRATION_STATE, StorageCodecs.registrationStates(),
-                DeviceRegistrationState::enrollmentGroupId);
+                DeviceRegistrationState::enrollmentGroupId, state -> null);
     }
 
     @Override
