@@ -171,9 +171,11 @@ public final class ProvisioningApplication implements AutoCloseable {
     /** The stores the settings choose ({@link Setting#STORE}, {@link Setting#HUB_REGISTRY}). */
     public static Stores openStores(AppSettings settings) {
         String kind = settings.get(Setting.STORE).toLowerCase(Locale.ROOT);
+        if (kind.equals("cosmos")) {
+            throw cosmosNotComplete(settings);
+        }
         if (!kind.equals("sqlite")) {
-            throw new IllegalArgumentException(Setting.STORE.key() + " must be 'sqlite' (the only store so far), was '"
-                    + kind + "'");
+            throw new IllegalArgumentException(Setting.STORE.key() + " must be 'sqlite' or 'cosmos', was '" + kind + "'");
         }
         HubRegistryKind hubRegistry = HubRegistryKind.of(settings);
         Duration hubTimeout = hubTimeout(settings);
@@ -185,6 +187,22 @@ public final class ProvisioningApplication implements AutoCloseable {
                 new SqliteEnrollmentGroupStore(database), new SqliteRegistrationStateStore(database),
                 new SqliteRegistrationOperationStore(database), new SqliteTpmChallengeStore(database),
                 hubs, new SqliteCaCertificateStore(database), database::close);
+    }
+
+    /**
+     * {@code DPS_STORE=cosmos} before every port has a Cosmos DB adapter: refuse to start, naming what exists and
+     * what is missing, rather than mixing stores. Checks the connection settings too so they can be prepared.
+     */
+    static IllegalArgumentException cosmosNotComplete(AppSettings settings) {
+        for (Setting required : new Setting[] {Setting.COSMOS_ENDPOINT, Setting.COSMOS_KEY, Setting.COSMOS_DATABASE}) {
+            if (settings.get(required).isBlank()) {
+                return new IllegalArgumentException(Setting.STORE.key() + "=cosmos needs " + required.key());
+            }
+        }
+        return new IllegalArgumentException(Setting.STORE.key() + "=cosmos is not complete yet: Cosmos DB adapters"
+                + " exist for enrollments, enrollment groups, registration states and registration operations; still"
+                + " missing for instances, TPM challenges, CA certificates and the embedded hub registry."
+                + " Use " + Setting.STORE.key() + "=sqlite.");
     }
 
     /** The values of {@link Setting#HUB_REGISTRY}. */

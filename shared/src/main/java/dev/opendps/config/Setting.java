@@ -5,10 +5,19 @@ package dev.opendps.config;
  * local.settings.sample.json and the README.
  */
 public enum Setting {
-    /** Which store adapter backs enrollments and registrations: {@code sqlite} (embedded, durable). */
+    /**
+     * Which store adapter backs enrollments and registrations: {@code sqlite} (embedded, durable) or
+     * {@code cosmos} (Cosmos DB, SQL API; needs {@code DPS_COSMOS_ENDPOINT} and {@code DPS_COSMOS_KEY}).
+     */
     STORE("DPS_STORE", "sqlite"),
     /** Folder of the embedded store (and of the local host's certificates and keys). */
     DATA_DIR("DPS_DATA_DIR", ".dps-local"),
+    /** With {@code DPS_STORE=cosmos}: the account endpoint, e.g. {@code https://<account>.documents.azure.com:443/}. */
+    COSMOS_ENDPOINT("DPS_COSMOS_ENDPOINT", ""),
+    /** With {@code DPS_STORE=cosmos}: the account key. A secret: never logged. */
+    COSMOS_KEY("DPS_COSMOS_KEY", ""),
+    /** With {@code DPS_STORE=cosmos}: the database, created with its containers if missing. */
+    COSMOS_DATABASE("DPS_COSMOS_DATABASE", "opendps"),
     /** Host name of the instance the local host creates on first start (the connection string's HostName). */
     DEFAULT_INSTANCE_HOST("DPS_DEFAULT_INSTANCE_HOST", "localhost"),
     /** More instances the local host creates on start: comma-separated host names, each optionally {@code =idScope}. */

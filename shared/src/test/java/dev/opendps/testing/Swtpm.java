@@ -75,7 +75,8 @@ public final class Swtpm implements AutoCloseable {
         return missing;
     }
 
-    private static boolean onPath(String program) {
+    /** Whether an executable of this name is on the PATH (also used by {@link CosmosTestServer}). */
+    static boolean onPath(String program) {
         String path = System.getenv("PATH");
         if (path == null) {
             return false;

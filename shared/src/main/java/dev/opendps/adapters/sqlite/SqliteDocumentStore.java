@@ -2,7 +2,9 @@ package dev.opendps.adapters.sqlite;
 
 import static dev.opendps.adapters.sqlite.SqliteDatabase.key;
 
+import dev.opendps.adapters.ContinuationToken;
 import dev.opendps.adapters.DocumentCodec;
+import dev.opendps.adapters.RedactingCodec;
 import dev.opendps.domain.Versioned;
 import dev.opendps.domain.port.EtagMismatchException;
 import dev.opendps.domain.port.Page;

@@ -3,6 +3,7 @@ package dev.opendps.adapters.sqlite;
 import static dev.opendps.adapters.sqlite.SqliteDatabase.key;
 
 import dev.opendps.adapters.DocumentCodec;
+import dev.opendps.adapters.RedactingCodec;
 import dev.opendps.domain.ProvisioningInstance;
 import dev.opendps.domain.port.EtagMismatchException;
 import dev.opendps.domain.port.InstanceStore;

@@ -1,6 +1,5 @@
-package dev.opendps.adapters.sqlite;
+package dev.opendps.adapters;
 
-import dev.opendps.adapters.DocumentCodec;
 import dev.opendps.domain.port.StoreException;
 import java.util.Objects;
 
@@ -8,16 +7,16 @@ import java.util.Objects;
  * A codec whose failures name the record but not its document. Documents hold keys, and JSON parsers quote
  * the text around an error, so the parser's exception is deliberately not kept as the cause.
  */
-final class RedactingCodec<T> {
+public final class RedactingCodec<T> {
     private final DocumentCodec<T> codec;
     private final String description;
 
-    RedactingCodec(DocumentCodec<T> codec, String description) {
+    public RedactingCodec(DocumentCodec<T> codec, String description) {
         this.codec = Objects.requireNonNull(codec, "codec");
         this.description = description;
     }
 
-    String encode(T record, String id) {
+    public String encode(T record, String id) {
         try {
             return codec.encode(record);
         } catch (RuntimeException e) {
@@ -26,7 +25,7 @@ final class RedactingCodec<T> {
         }
     }
 
-    T decode(String document, String id) {
+    public T decode(String document, String id) {
         try {
             return codec.decode(document);
         } catch (RuntimeException e) {

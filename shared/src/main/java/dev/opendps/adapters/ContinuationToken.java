@@ -1,4 +1,4 @@
-package dev.opendps.adapters.sqlite;
+package dev.opendps.adapters;
 
 import dev.opendps.domain.port.InvalidContinuationTokenException;
 import java.nio.ByteBuffer;
@@ -13,19 +13,19 @@ import java.util.zip.CRC32;
  * token to the listing that made it (kind, ID scope, filter), so a token from another listing is refused
  * instead of silently skipping records.
  */
-final class ContinuationToken {
+public final class ContinuationToken {
     private static final String FORMAT = "1";
 
     private ContinuationToken() {
     }
 
-    static String encode(String listing, String lastKey) {
+    public static String encode(String listing, String lastKey) {
         String text = FORMAT + "\n" + checksum(listing) + "\n" + lastKey;
         return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The last key of the previous page; {@link InvalidContinuationTokenException} for anything else. */
-    static String decode(String listing, String token) {
+    public static String decode(String listing, String token) {
         String text;
         try {
             byte[] bytes = Base64.getUrlDecoder().decode(token);

@@ -1,0 +1,40 @@
+package dev.opendps.adapters.cosmos;
+
+import com.azure.cosmos.CosmosException;
+import dev.opendps.domain.port.EtagMismatchException;
+import dev.opendps.domain.port.RecordAlreadyExistsException;
+import dev.opendps.domain.port.RecordNotFoundException;
+import dev.opendps.domain.port.StoreException;
+import dev.opendps.domain.port.StoreUnavailableException;
+
+/** Cosmos DB status codes in the ports' terms. Messages give the status only: the SDK's text is not kept. */
+final class CosmosErrors {
+    private CosmosErrors() {
+    }
+
+    /** For an operation with no record-level meaning (opening a database, a query). */
+    static StoreException translate(CosmosException e, String action) {
+        return translate(e, action, null);
+    }
+
+    /** For an operation on one record, described as e.g. {@code enrollment 'device-1'}. */
+    static StoreException translate(CosmosException e, String action, String record) {
+        int status = e.getStatusCode();
+        return switch (status) {
+            case 404 -> record == null ? failed(e, action) : new RecordNotFoundException("No " + record + " exists.");
+            case 409 -> record == null ? failed(e, action)
+                    : new RecordAlreadyExistsException("The " + record + " already exists.");
+            case 412 -> record == null ? failed(e, action)
+                    : new EtagMismatchException("The etag does not match the stored " + record + ".");
+            // The SDK has already retried these (throttling retry options, its own 503/408 retries).
+            case 408, 429, 503 -> new StoreUnavailableException("Cosmos DB did not " + action + " (status " + status
+                    + "), even after retries.");
+            default -> failed(e, action);
+        };
+    }
+
+    private static StoreException failed(CosmosException e, String action) {
+        return new StoreException("Cosmos DB could not " + action + " (status " + e.getStatusCode() + ", substatus "
+                + e.getSubStatusCode() + ")");
+    }
+}
