@@ -260,10 +260,12 @@ var deviceAppSettings = {
   DPS_HUB_REGISTRY: 'iothub'
   DPS_HUB_TIMEOUT_SECONDS: string(hubTimeoutSeconds)
   DPS_HUB_MANAGED_IDENTITY_CLIENT_ID: identity.outputs.clientId
-  // PROPOSED names, not read by the code yet: the Cosmos DB and Key Vault adapters are being written in parallel and
-  // must adopt (or rename) these. InfraSettingsTest lists them as proposed.
   DPS_COSMOS_ENDPOINT: cosmos.outputs.endpoint
   DPS_COSMOS_DATABASE: cosmos.outputs.databaseName
+  // Empty on purpose: the account has key authentication disabled; the adapter's managed-identity sign-in is still
+  // to be written (README, "Not working on Azure yet").
+  DPS_COSMOS_KEY: ''
+  // A PROPOSED name, not read by the code yet: envelope encryption is still to be written. InfraSettingsTest lists it.
   DPS_KEY_VAULT_KEY_ID: keyVault.outputs.keyId
 }
 

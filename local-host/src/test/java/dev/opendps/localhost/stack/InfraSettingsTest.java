@@ -36,7 +36,7 @@ class InfraSettingsTest {
      * Settings main.bicep sets although no code reads them yet: names proposed for the Cosmos DB and Key Vault adapters
      * being written in parallel. Once an adapter adds one to {@code Setting}, it is checked like any other.
      */
-    private static final Set<String> PROPOSED = Set.of("DPS_COSMOS_ENDPOINT", "DPS_COSMOS_DATABASE", "DPS_KEY_VAULT_KEY_ID");
+    private static final Set<String> PROPOSED = Set.of("DPS_KEY_VAULT_KEY_ID");
 
     private static final Pattern ENUM_KEY = Pattern.compile("^\\s+[A-Z][A-Z0-9_]*\\(\"([A-Z][A-Z0-9_]*)\"", Pattern.MULTILINE);
     private static final Pattern BICEP_KEY = Pattern.compile("^\\s*(?:'?([A-Za-z][A-Za-z0-9_]*)'?\\s*:|name:\\s*'([A-Za-z][A-Za-z0-9_]*)')");
