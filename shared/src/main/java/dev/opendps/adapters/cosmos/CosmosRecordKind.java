@@ -8,7 +8,9 @@ enum CosmosRecordKind {
     ENROLLMENT("enrollments", "enrollment"),
     ENROLLMENT_GROUP("enrollmentGroups", "enrollment group"),
     REGISTRATION_STATE("registrationStates", "registration"),
-    REGISTRATION_OPERATION("registrationOperations", "operation");
+    REGISTRATION_OPERATION("registrationOperations", "operation"),
+    TPM_CHALLENGE("tpmChallenges", "TPM challenge"),
+    CA_CERTIFICATE("caCertificates", "CA certificate");
 
     private final String containerName;
     private final String description;
