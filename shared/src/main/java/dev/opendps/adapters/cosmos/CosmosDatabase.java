@@ -6,15 +6,19 @@ import com.azure.cosmos.CosmosContainer;
 import com.azure.cosmos.CosmosException;
 import com.azure.cosmos.ThrottlingRetryOptions;
 import com.azure.cosmos.models.CosmosContainerProperties;
+import com.azure.cosmos.models.UniqueKey;
+import com.azure.cosmos.models.UniqueKeyPolicy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One Cosmos DB database holding a container per record kind, each partitioned by {@value #PARTITION_KEY_PATH}
- * (the lower-cased ID scope), so every read and write of one record is a point operation. The database and the
- * containers are created on first use if missing.
+ * One Cosmos DB database holding a container per record kind, partitioned by {@value #PARTITION_KEY_PATH}
+ * (the lower-cased ID scope) unless the kind says otherwise ({@link CosmosRecordKind#partitionKeyPath()}), so
+ * every read and write of one record is a point operation. The database and the containers are created on first
+ * use if missing.
  */
 public final class CosmosDatabase implements AutoCloseable {
     static final String PARTITION_KEY_PATH = "/idScope";
@@ -73,7 +77,13 @@ public final class CosmosDatabase implements AutoCloseable {
 
     private CosmosContainer openContainer(CosmosRecordKind kind) {
         try {
-            database.createContainerIfNotExists(new CosmosContainerProperties(kind.containerName(), PARTITION_KEY_PATH));
+            CosmosContainerProperties properties = new CosmosContainerProperties(kind.containerName(),
+                    kind.partitionKeyPath());
+            if (!kind.uniqueKeyPaths().isEmpty()) {
+                properties.setUniqueKeyPolicy(new UniqueKeyPolicy().setUniqueKeys(kind.uniqueKeyPaths().stream()
+                        .map(path -> new UniqueKey(List.of(path))).toList()));
+            }
+            database.createContainerIfNotExists(properties);
         } catch (CosmosException e) {
             throw CosmosErrors.translate(e, "open the container '" + kind.containerName() + "'");
         }

@@ -1,8 +1,11 @@
 package dev.opendps.adapters.cosmos;
 
+import java.util.List;
+
 /**
  * The kinds of record kept in Cosmos DB, one container each so that a record's id (lower-cased) is its item
- * id. The container names are data: never rename them.
+ * id. The container names, partition key paths and unique keys are data: never change them (Cosmos DB fixes a
+ * container's partition key and unique keys when it is created).
  */
 enum CosmosRecordKind {
     ENROLLMENT("enrollments", "enrollment"),
@@ -10,14 +13,39 @@ enum CosmosRecordKind {
     REGISTRATION_STATE("registrationStates", "registration"),
     REGISTRATION_OPERATION("registrationOperations", "operation"),
     TPM_CHALLENGE("tpmChallenges", "TPM challenge"),
-    CA_CERTIFICATE("caCertificates", "CA certificate");
+    CA_CERTIFICATE("caCertificates", "CA certificate"),
+    /** Partitioned by the lower-cased hub host name, which the document store keeps in its scope field. */
+    HUB_DEVICE("hubDevices", "hub device"),
+    /**
+     * Every instance in one logical partition, so that the unique key on the lower-cased host name holds across
+     * all instances (Cosmos DB enforces unique keys per logical partition); see {@link CosmosInstanceStore}.
+     */
+    INSTANCE("instances", "provisioning service instance", CosmosInstanceStore.PARTITION_KEY_PATH,
+            List.of(CosmosInstanceStore.HOST_NAME_PATH));
 
     private final String containerName;
     private final String description;
+    private final String partitionKeyPath;
+    private final List<String> uniqueKeyPaths;
 
     CosmosRecordKind(String containerName, String description) {
+        this(containerName, description, CosmosDatabase.PARTITION_KEY_PATH, List.of());
+    }
+
+    CosmosRecordKind(String containerName, String description, String partitionKeyPath, List<String> uniqueKeyPaths) {
         this.containerName = containerName;
         this.description = description;
+        this.partitionKeyPath = partitionKeyPath;
+        this.uniqueKeyPaths = uniqueKeyPaths;
+    }
+
+    String partitionKeyPath() {
+        return partitionKeyPath;
+    }
+
+    /** Paths whose values are unique within a logical partition, each a unique key of its own. */
+    List<String> uniqueKeyPaths() {
+        return uniqueKeyPaths;
     }
 
     String containerName() {
