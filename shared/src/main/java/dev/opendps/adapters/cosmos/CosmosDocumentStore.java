@@ -27,10 +27,12 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A {@link VersionedStore} over one Cosmos DB container: an item per record, partitioned by the lower-cased ID
- * scope, with the lower-cased record id as item id (ids compare case-insensitively, dps-protocol.md §2.3), so
+ * scope, with the lower-cased record id as item id (ids compare case-insensitively, dps-protocol.md §2.3; a
+ * store may map ids otherwise, as the hub registry does for its case-sensitive device ids), so
  * find, create, replace and delete are point operations. The item holds the codec's JSON document under
  * {@code doc}, plus an optional secondary key and expiry that subclasses derive from the record. Etags are Cosmos's own
  * {@code _etag} (kept bare, as the ports expect) and writes naming one are sent with {@code If-Match}.
@@ -46,6 +48,7 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
     private final RedactingCodec<T> codec;
     private final Function<T, String> secondaryKey;
     private final Function<T, Instant> expiry;
+    private final UnaryOperator<String> itemId;
 
     /**
      * @param secondaryKey the value of the item's {@code secondaryKey} (compared case-insensitively), null for none
@@ -53,6 +56,16 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
      */
     CosmosDocumentStore(CosmosDatabase database, CosmosRecordKind kind, DocumentCodec<T> codec,
                         Function<T, String> secondaryKey, Function<T, Instant> expiry) {
+        this(database, kind, codec, secondaryKey, expiry, CosmosDocumentStore::key);
+    }
+
+    /**
+     * @param itemId the item id of a record id; by default the id lower-cased, so that ids compare
+     *               case-insensitively. Another mapping must be injective and give only ids Cosmos DB allows.
+     */
+    CosmosDocumentStore(CosmosDatabase database, CosmosRecordKind kind, DocumentCodec<T> codec,
+                        Function<T, String> secondaryKey, Function<T, Instant> expiry, UnaryOperator<String> itemId) {
+        this.itemId = Objects.requireNonNull(itemId, "itemId");
         this.kind = Objects.requireNonNull(kind, "kind");
         this.container = database.container(kind);
         this.codec = new RedactingCodec<>(codec, kind.description());
@@ -68,7 +81,7 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
     public Optional<T> find(String idScope, String id) {
         Objects.requireNonNull(id, "id");
         try {
-            CosmosItemResponse<ObjectNode> response = container.readItem(key(id), partition(idScope),
+            CosmosItemResponse<ObjectNode> response = container.readItem(itemId.apply(id), partition(idScope),
                     ObjectNode.class);
             return Optional.of(decode(response.getItem(), response.getETag()));
         } catch (CosmosException e) {
@@ -95,7 +108,7 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
     public T replace(String idScope, T record, String ifMatch) {
         String id = idOf(record);
         try {
-            CosmosItemResponse<ObjectNode> response = container.replaceItem(encode(idScope, record), key(id),
+            CosmosItemResponse<ObjectNode> response = container.replaceItem(encode(idScope, record), itemId.apply(id),
                     partition(idScope), conditional(ifMatch));
             return withEtag(record, response.getETag());
         } catch (CosmosException e) {
@@ -107,7 +120,7 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
     public void delete(String idScope, String id, String ifMatch) {
         Objects.requireNonNull(id, "id");
         try {
-            container.deleteItem(key(id), partition(idScope), conditional(ifMatch));
+            container.deleteItem(itemId.apply(id), partition(idScope), conditional(ifMatch));
         } catch (CosmosException e) {
             throw CosmosErrors.translate(e, "delete the " + describe(id), describe(id));
         }
@@ -210,7 +223,7 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
             throw new StoreException("Could not encode the " + describe(id) + " for storage");
         }
         ObjectNode item = Json.object();
-        item.put("id", key(id));
+        item.put("id", itemId.apply(id));
         item.put("idScope", key(Objects.requireNonNull(idScope, "idScope")));
         String secondary = secondaryKey.apply(record);
         if (secondary != null) {
