@@ -31,9 +31,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * A {@link VersionedStore} over one Cosmos DB container: an item per record, partitioned by the lower-cased ID
- * scope, with the lower-cased record id as item id (ids compare case-insensitively, dps-protocol.md §2.3; a
- * store may map ids otherwise, as the hub registry does for its case-sensitive device ids), so
- * find, create, replace and delete are point operations. The item holds the codec's JSON document under
+ * scope (in the property the record kind's partition key path names: {@code idScope}, or {@code hubHostName} for
+ * the hub registry, whose scope is a hub), with the lower-cased record id as item id (ids compare
+ * case-insensitively, dps-protocol.md §2.3; a store may map ids otherwise, as the hub registry does for its
+ * case-sensitive device ids), so find, create, replace and delete are point operations. The item holds the codec's JSON document under
  * {@code doc}, plus an optional secondary key and expiry that subclasses derive from the record. Etags are Cosmos's own
  * {@code _etag} (kept bare, as the ports expect) and writes naming one are sent with {@code If-Match}.
  */
@@ -49,6 +50,8 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
     private final Function<T, String> secondaryKey;
     private final Function<T, Instant> expiry;
     private final UnaryOperator<String> itemId;
+    /** The item property holding the lower-cased scope: the container's partition key. */
+    private final String scopeField;
 
     /**
      * @param secondaryKey the value of the item's {@code secondaryKey} (compared case-insensitively), null for none
@@ -67,6 +70,7 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
                         Function<T, String> secondaryKey, Function<T, Instant> expiry, UnaryOperator<String> itemId) {
         this.itemId = Objects.requireNonNull(itemId, "itemId");
         this.kind = Objects.requireNonNull(kind, "kind");
+        this.scopeField = kind.partitionKeyPath().substring(1);
         this.container = database.container(kind);
         this.codec = new RedactingCodec<>(codec, kind.description());
         this.secondaryKey = Objects.requireNonNull(secondaryKey, "secondaryKey");
@@ -143,14 +147,14 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
      */
     int deleteExpiredBefore(Instant now) {
         Objects.requireNonNull(now, "now");
-        SqlQuerySpec query = new SqlQuerySpec("SELECT c.id, c.idScope FROM c WHERE c.expiresAtSecond < @second"
+        SqlQuerySpec query = new SqlQuerySpec("SELECT c.id, c." + scopeField + " FROM c WHERE c.expiresAtSecond < @second"
                 + " OR (c.expiresAtSecond = @second AND c.expiresAtNano < @nano)",
                 List.of(new SqlParameter("@second", now.getEpochSecond()), new SqlParameter("@nano", now.getNano())));
         int deleted = 0;
         try {
             for (ObjectNode item : container.queryItems(query, new CosmosQueryRequestOptions(), ObjectNode.class)) {
                 try {
-                    container.deleteItem(item.path("id").asText(), new PartitionKey(item.path("idScope").asText()),
+                    container.deleteItem(item.path("id").asText(), new PartitionKey(item.path(scopeField).asText()),
                             new CosmosItemRequestOptions());
                     deleted++;
                 } catch (CosmosException e) {
@@ -180,7 +184,8 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
 
         List<SqlParameter> parameters = new ArrayList<>();
         parameters.add(new SqlParameter("@idScope", scopeKey));
-        StringBuilder sql = new StringBuilder("SELECT TOP " + (size + 1) + " * FROM c WHERE c.idScope = @idScope");
+        StringBuilder sql = new StringBuilder("SELECT TOP " + (size + 1) + " * FROM c WHERE c." + scopeField
+                + " = @idScope");
         if (secondary != null) {
             sql.append(" AND c.secondaryKey = @secondaryKey");
             parameters.add(new SqlParameter("@secondaryKey", secondaryValue));
@@ -224,7 +229,7 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
         }
         ObjectNode item = Json.object();
         item.put("id", itemId.apply(id));
-        item.put("idScope", key(Objects.requireNonNull(idScope, "idScope")));
+        item.put(scopeField, key(Objects.requireNonNull(idScope, "idScope")));
         String secondary = secondaryKey.apply(record);
         if (secondary != null) {
             item.put("secondaryKey", key(secondary));

@@ -18,8 +18,8 @@ import java.util.Optional;
 
 /**
  * The embedded hub registry kept in Cosmos DB (dps-protocol.md §7): one item per device identity in the
- * {@code hubDevices} container, partitioned by the lower-cased hub host name (held in the document store's scope
- * field), so a hub's devices are one partition and every device operation is a point operation.
+ * {@code hubDevices} container, partitioned by the lower-cased hub host name ({@code /hubHostName}), so a hub's
+ * devices are one partition and every device operation is a point operation.
  *
  * <p>Device ids are case-sensitive, as in IoT Hub (§6.3), and Cosmos DB item ids are too: the item id is the
  * device id with its case kept, only escaped ({@link #itemId}) where it has a character Cosmos DB forbids in ids.

@@ -14,8 +14,8 @@ enum CosmosRecordKind {
     REGISTRATION_OPERATION("registrationOperations", "operation"),
     TPM_CHALLENGE("tpmChallenges", "TPM challenge"),
     CA_CERTIFICATE("caCertificates", "CA certificate"),
-    /** Partitioned by the lower-cased hub host name, which the document store keeps in its scope field. */
-    HUB_DEVICE("hubDevices", "hub device"),
+    /** Partitioned by the lower-cased hub host name: the hub is the scope of a device identity. */
+    HUB_DEVICE("hubDevices", "hub device", "/hubHostName", List.of()),
     /**
      * Every instance in one logical partition, so that the unique key on the lower-cased host name holds across
      * all instances (Cosmos DB enforces unique keys per logical partition); see {@link CosmosInstanceStore}.
