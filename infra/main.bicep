@@ -100,14 +100,19 @@ var kekName = 'opendps-kek'
 // and the multitenancy records file use it; /tmp is per instance and emptied on restart.
 var dataDir = '/tmp/opendps'
 
-// Containers of the `opendps` database. ASSUMPTION to align with the Cosmos store adapters (written in parallel):
+// Containers of the `opendps` database, as the Cosmos store adapters (shared/…/adapters/cosmos) create them:
 // container names follow the store ports (InstanceStore, EnrollmentStore, …) and everything a provisioning service
 // instance owns is partitioned by its ID scope (/idScope); the embedded hub registry, which is keyed by hub, by
-// /hubHostName. Changing a partition key later means a new container, so settle these before the first deployment.
+// /hubHostName. Instances all live in one logical partition (/partition, always "instances") so that the unique
+// key on the lower-cased host name holds across every instance (CosmosInstanceStore). Changing a partition key or
+// a unique key later means a new container, so settle these before the first deployment.
 var cosmosContainers = [
   {
     name: 'instances'
-    partitionKey: '/idScope'
+    partitionKey: '/partition'
+    uniqueKeys: [
+      '/hostName'
+    ]
   }
   {
     name: 'enrollments'

@@ -11,7 +11,7 @@ param tags object
 param accountName string
 param databaseName string
 
-@description('Containers and their partition key paths.')
+@description('Containers: name, partition key path and, optionally, uniqueKeys (paths, each a unique key).')
 param containers array
 
 param serverless bool = true
@@ -71,6 +71,14 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
           container.partitionKey
         ]
         kind: 'Hash'
+      }
+      // Unique within a logical partition; fixed when the container is created.
+      uniqueKeyPolicy: {
+        uniqueKeys: map(contains(container, 'uniqueKeys') ? container.uniqueKeys : [], path => {
+          paths: [
+            path
+          ]
+        })
       }
       // TTL on, no default expiry: items live forever unless they carry their own "ttl" (operations, TPM challenges).
       defaultTtl: -1
