@@ -1,5 +1,14 @@
 package dev.opendps.app;
 
+import dev.opendps.adapters.cosmos.CosmosCaCertificateStore;
+import dev.opendps.adapters.cosmos.CosmosDatabase;
+import dev.opendps.adapters.cosmos.CosmosEnrollmentGroupStore;
+import dev.opendps.adapters.cosmos.CosmosEnrollmentStore;
+import dev.opendps.adapters.cosmos.CosmosHubRegistry;
+import dev.opendps.adapters.cosmos.CosmosInstanceStore;
+import dev.opendps.adapters.cosmos.CosmosRegistrationOperationStore;
+import dev.opendps.adapters.cosmos.CosmosRegistrationStateStore;
+import dev.opendps.adapters.cosmos.CosmosTpmChallengeStore;
 import dev.opendps.adapters.iothub.IotHubRegistry;
 import dev.opendps.adapters.metrics.PrometheusMetrics;
 import dev.opendps.adapters.iothub.ManagedIdentityCredentials;
@@ -171,14 +180,16 @@ public final class ProvisioningApplication implements AutoCloseable {
     /** The stores the settings choose ({@link Setting#STORE}, {@link Setting#HUB_REGISTRY}). */
     public static Stores openStores(AppSettings settings) {
         String kind = settings.get(Setting.STORE).toLowerCase(Locale.ROOT);
-        if (kind.equals("cosmos")) {
-            throw cosmosNotComplete(settings);
-        }
-        if (!kind.equals("sqlite")) {
+        if (!kind.equals("sqlite") && !kind.equals("cosmos")) {
             throw new IllegalArgumentException(Setting.STORE.key() + " must be 'sqlite' or 'cosmos', was '" + kind + "'");
         }
         HubRegistryKind hubRegistry = HubRegistryKind.of(settings);
         Duration hubTimeout = hubTimeout(settings);
+        return kind.equals("cosmos") ? openCosmosStores(settings, hubRegistry, hubTimeout)
+                : openSqliteStores(settings, hubRegistry, hubTimeout);
+    }
+
+    private static Stores openSqliteStores(AppSettings settings, HubRegistryKind hubRegistry, Duration hubTimeout) {
         SqliteDatabase database = SqliteDatabase.open(Path.of(settings.get(Setting.DATA_DIR)));
         HubRegistry hubs = hubRegistry == HubRegistryKind.IOTHUB
                 ? IotHubRegistry.create(hubTimeout, ManagedIdentityCredentials.fromSettings(settings, hubTimeout))
@@ -190,19 +201,30 @@ public final class ProvisioningApplication implements AutoCloseable {
     }
 
     /**
-     * {@code DPS_STORE=cosmos} before every port has a Cosmos DB adapter: refuse to start, naming what exists and
-     * what is missing, rather than mixing stores. Checks the connection settings too so they can be prepared.
+     * Every store on Cosmos DB ({@code DPS_COSMOS_ENDPOINT}, {@code DPS_COSMOS_KEY}, {@code DPS_COSMOS_DATABASE});
+     * the embedded hub registry too, unless {@code DPS_HUB_REGISTRY=iothub} names real hubs. The key is only
+     * used to sign requests and never appears in a message.
      */
-    static IllegalArgumentException cosmosNotComplete(AppSettings settings) {
+    private static Stores openCosmosStores(AppSettings settings, HubRegistryKind hubRegistry, Duration hubTimeout) {
         for (Setting required : new Setting[] {Setting.COSMOS_ENDPOINT, Setting.COSMOS_KEY, Setting.COSMOS_DATABASE}) {
             if (settings.get(required).isBlank()) {
-                return new IllegalArgumentException(Setting.STORE.key() + "=cosmos needs " + required.key());
+                throw new IllegalArgumentException(Setting.STORE.key() + "=cosmos needs " + required.key());
             }
         }
-        return new IllegalArgumentException(Setting.STORE.key() + "=cosmos is not complete yet: Cosmos DB adapters"
-                + " exist for enrollments, enrollment groups, registration states and registration operations; still"
-                + " missing for instances, TPM challenges, CA certificates and the embedded hub registry."
-                + " Use " + Setting.STORE.key() + "=sqlite.");
+        CosmosDatabase database = CosmosDatabase.connect(settings.get(Setting.COSMOS_ENDPOINT),
+                settings.get(Setting.COSMOS_KEY), settings.get(Setting.COSMOS_DATABASE));
+        try {
+            HubRegistry hubs = hubRegistry == HubRegistryKind.IOTHUB
+                    ? IotHubRegistry.create(hubTimeout, ManagedIdentityCredentials.fromSettings(settings, hubTimeout))
+                    : new CosmosHubRegistry(database);
+            return new Stores(new CosmosInstanceStore(database), new CosmosEnrollmentStore(database),
+                    new CosmosEnrollmentGroupStore(database), new CosmosRegistrationStateStore(database),
+                    new CosmosRegistrationOperationStore(database), new CosmosTpmChallengeStore(database),
+                    hubs, new CosmosCaCertificateStore(database), database::close);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
     }
 
     /** The values of {@link Setting#HUB_REGISTRY}. */
