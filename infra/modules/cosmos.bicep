@@ -80,7 +80,8 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
           ]
         })
       }
-      // TTL on, no default expiry: items live forever unless they carry their own "ttl" (operations, TPM challenges).
+      // TTL on, no default expiry: items live until deleted. The adapters remove expired operations and TPM challenges
+      // themselves (a query on their stored expiry); setting a per-item "ttl" as well would be a cheap follow-up.
       defaultTtl: -1
     }
     options: serverless ? {} : {
