@@ -25,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +46,12 @@ class DeviceSdkEndToEndTest {
 
     @BeforeAll
     static void startTheLocalStack() throws Exception {
-        dps = new LocalStackFixture(dataDir);
+        startTheLocalStack(Map.of());
+    }
+
+    /** With app settings such as another store (a subclass hides the no-argument {@code @BeforeAll}). */
+    static void startTheLocalStack(Map<String, String> settings) throws Exception {
+        dps = new LocalStackFixture(dataDir, settings, false);
         service = dps.serviceClient();
     }
 

@@ -36,6 +36,7 @@ final class LocalStackFixture implements AutoCloseable {
     final SSLContext trust;
     private final TunnelProxy tunnel;
     private java.util.Set<String> published = java.util.Set.of();
+    private Map<String, String> storeSettings = Map.of();
     private final SSLSocketFactory previousSocketFactory;
 
     LocalStackFixture(Path dataDir) throws Exception {
@@ -61,6 +62,7 @@ final class LocalStackFixture implements AutoCloseable {
         // as system properties (what the apps also read), removed again on close.
         settings.forEach(System::setProperty);
         published = settings.keySet();
+        storeSettings = settings;
         stack = LocalStack.start(AppSettings.of(all), dataDir);
         instance = stack.instances().get(0);
         trust = trusting(stack.host().caCertificate());
@@ -114,9 +116,11 @@ final class LocalStackFixture implements AutoCloseable {
         }
     }
 
+    /** The same stores the hosted apps use (the embedded store in the data folder, or what the settings say). */
     private ProvisioningApplication admin() {
-        return ProvisioningApplication.create(dev.opendps.config.AppSettings.of(
-                Map.of(Setting.DATA_DIR.key(), dataDir.toString())), Clock.systemUTC());
+        Map<String, String> settings = new java.util.HashMap<>(storeSettings);
+        settings.put(Setting.DATA_DIR.key(), dataDir.toString());
+        return ProvisioningApplication.create(dev.opendps.config.AppSettings.of(settings), Clock.systemUTC());
     }
 
     static String ownerKey(ProvisioningInstance instance) {
