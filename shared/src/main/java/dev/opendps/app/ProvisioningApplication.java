@@ -1,6 +1,8 @@
 package dev.opendps.app;
 
+import dev.opendps.adapters.envelope.SecretEnvelope;
 import dev.opendps.adapters.iothub.IotHubRegistry;
+import dev.opendps.adapters.keys.LocalKeyFile;
 import dev.opendps.adapters.metrics.PrometheusMetrics;
 import dev.opendps.adapters.iothub.ManagedIdentityCredentials;
 import dev.opendps.adapters.sqlite.SqliteCaCertificateStore;
@@ -179,7 +181,10 @@ public final class ProvisioningApplication implements AutoCloseable {
         }
         HubRegistryKind hubRegistry = HubRegistryKind.of(settings);
         Duration hubTimeout = hubTimeout(settings);
-        SqliteDatabase database = SqliteDatabase.open(Path.of(settings.get(Setting.DATA_DIR)));
+        Path dataDir = Path.of(settings.get(Setting.DATA_DIR));
+        // Secrets in every document are envelope-encrypted under the local key file's KEK (README, "Secrets at rest").
+        SecretEnvelope secrets = new SecretEnvelope(LocalKeyFile.openOrCreate(kekFile(settings)));
+        SqliteDatabase database = SqliteDatabase.open(dataDir, SqliteDatabase.DEFAULT_READER_CONNECTIONS, secrets);
         HubRegistry hubs = hubRegistry == HubRegistryKind.IOTHUB
                 ? IotHubRegistry.create(hubTimeout, ManagedIdentityCredentials.fromSettings(settings, hubTimeout))
                 : new SqliteHubRegistry(database);
@@ -187,6 +192,21 @@ public final class ProvisioningApplication implements AutoCloseable {
                 new SqliteEnrollmentGroupStore(database), new SqliteRegistrationStateStore(database),
                 new SqliteRegistrationOperationStore(database), new SqliteTpmChallengeStore(database),
                 hubs, new SqliteCaCertificateStore(database), database::close);
+    }
+
+    /** {@link Setting#KEK_FILE}, by default {@code <DPS_DATA_DIR>/keys/kek.json}. */
+    public static Path kekFile(AppSettings settings) {
+        String file = settings.get(Setting.KEK_FILE).trim();
+        return file.isEmpty() ? Path.of(settings.get(Setting.DATA_DIR), "keys", "kek.json") : Path.of(file);
+    }
+
+    /**
+     * Adds a new version to the local key-encryption key and makes it current; returns its name. Running
+     * processes on the same file notice within a second: data keys made from then on are wrapped under the new
+     * version, documents are re-encrypted as they are next written, and older versions stay readable.
+     */
+    public static String rotateKeyEncryptionKey(AppSettings settings) {
+        return LocalKeyFile.openOrCreate(kekFile(settings)).rotate();
     }
 
     /**

@@ -55,7 +55,7 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
                         Function<T, String> secondaryKey, Function<T, Instant> expiry) {
         this.kind = Objects.requireNonNull(kind, "kind");
         this.container = database.container(kind);
-        this.codec = new RedactingCodec<>(codec, kind.description());
+        this.codec = new RedactingCodec<>(database.protection().protect(codec), kind.description());
         this.secondaryKey = Objects.requireNonNull(secondaryKey, "secondaryKey");
         this.expiry = Objects.requireNonNull(expiry, "expiry");
     }
