@@ -85,7 +85,8 @@ public final class ProvisioningApplication implements AutoCloseable {
 
     /**
      * The store: one cheap read (the default instance by host name; found or not, the read worked). The key
-     * provider: keys are not envelope-encrypted yet, so there is none to check, and health says so.
+     * provider: the local key file is read when the stores open, so it has no separate check yet (a Key Vault
+     * KEK will have one); health still says "not configured".
      */
     private static Map<String, DiagnosticsApi.HealthCheck> healthChecks(AppSettings settings, Stores stores) {
         String defaultHost = settings.get(Setting.DEFAULT_INSTANCE_HOST);
