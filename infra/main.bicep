@@ -270,6 +270,9 @@ var deviceAppSettings = {
   // Empty on purpose: the account has key authentication disabled; the adapter's managed-identity sign-in is still
   // to be written (README, "Not working on Azure yet").
   DPS_COSMOS_KEY: ''
+  // The local key-encryption key file (empty: <DPS_DATA_DIR>/keys/kek.json, per instance and temporary on Azure). On
+  // Azure the Key Vault KEK (DPS_KEY_VAULT_KEY_ID) is to replace it; that adapter is not written yet.
+  DPS_KEK_FILE: ''
   // A PROPOSED name, not read by the code yet: envelope encryption is still to be written. InfraSettingsTest lists it.
   DPS_KEY_VAULT_KEY_ID: keyVault.outputs.keyId
 }

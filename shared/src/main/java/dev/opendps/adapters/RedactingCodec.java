@@ -1,5 +1,6 @@
 package dev.opendps.adapters;
 
+import dev.opendps.domain.port.SecretProtectionException;
 import dev.opendps.domain.port.StoreException;
 import java.util.Objects;
 
@@ -28,6 +29,10 @@ public final class RedactingCodec<T> {
     public T decode(String document, String id) {
         try {
             return codec.decode(document);
+        } catch (SecretProtectionException e) {
+            // Its message names a field and a key version, never key material.
+            throw new SecretProtectionException("The stored " + description + " '" + id + "' could not be"
+                    + " decrypted: " + e.getMessage());
         } catch (RuntimeException e) {
             throw new StoreException("The stored " + description + " '" + id + "' could not be decoded ("
                     + e.getClass().getSimpleName() + ")");

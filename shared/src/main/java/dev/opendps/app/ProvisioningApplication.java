@@ -9,7 +9,9 @@ import dev.opendps.adapters.cosmos.CosmosInstanceStore;
 import dev.opendps.adapters.cosmos.CosmosRegistrationOperationStore;
 import dev.opendps.adapters.cosmos.CosmosRegistrationStateStore;
 import dev.opendps.adapters.cosmos.CosmosTpmChallengeStore;
+import dev.opendps.adapters.envelope.SecretEnvelope;
 import dev.opendps.adapters.iothub.IotHubRegistry;
+import dev.opendps.adapters.keys.LocalKeyFile;
 import dev.opendps.adapters.metrics.PrometheusMetrics;
 import dev.opendps.adapters.iothub.ManagedIdentityCredentials;
 import dev.opendps.adapters.sqlite.SqliteCaCertificateStore;
@@ -92,7 +94,8 @@ public final class ProvisioningApplication implements AutoCloseable {
 
     /**
      * The store: one cheap read (the default instance by host name; found or not, the read worked). The key
-     * provider: keys are not envelope-encrypted yet, so there is none to check, and health says so.
+     * provider: the local key file is read when the stores open, so it has no separate check yet (a Key Vault
+     * KEK will have one); health still says "not configured".
      */
     private static Map<String, DiagnosticsApi.HealthCheck> healthChecks(AppSettings settings, Stores stores) {
         String defaultHost = settings.get(Setting.DEFAULT_INSTANCE_HOST);
@@ -189,8 +192,15 @@ public final class ProvisioningApplication implements AutoCloseable {
                 : openSqliteStores(settings, hubRegistry, hubTimeout);
     }
 
+    /** Secrets in every stored document are envelope-encrypted under the local key file's KEK (README, "Secrets at rest"). */
+    private static SecretEnvelope secretEnvelope(AppSettings settings) {
+        return new SecretEnvelope(LocalKeyFile.openOrCreate(kekFile(settings)));
+    }
+
     private static Stores openSqliteStores(AppSettings settings, HubRegistryKind hubRegistry, Duration hubTimeout) {
-        SqliteDatabase database = SqliteDatabase.open(Path.of(settings.get(Setting.DATA_DIR)));
+        Path dataDir = Path.of(settings.get(Setting.DATA_DIR));
+        SqliteDatabase database = SqliteDatabase.open(dataDir, SqliteDatabase.DEFAULT_READER_CONNECTIONS,
+                secretEnvelope(settings));
         HubRegistry hubs = hubRegistry == HubRegistryKind.IOTHUB
                 ? IotHubRegistry.create(hubTimeout, ManagedIdentityCredentials.fromSettings(settings, hubTimeout))
                 : new SqliteHubRegistry(database);
@@ -198,6 +208,21 @@ public final class ProvisioningApplication implements AutoCloseable {
                 new SqliteEnrollmentGroupStore(database), new SqliteRegistrationStateStore(database),
                 new SqliteRegistrationOperationStore(database), new SqliteTpmChallengeStore(database),
                 hubs, new SqliteCaCertificateStore(database), database::close);
+    }
+
+    /** {@link Setting#KEK_FILE}, by default {@code <DPS_DATA_DIR>/keys/kek.json}. */
+    public static Path kekFile(AppSettings settings) {
+        String file = settings.get(Setting.KEK_FILE).trim();
+        return file.isEmpty() ? Path.of(settings.get(Setting.DATA_DIR), "keys", "kek.json") : Path.of(file);
+    }
+
+    /**
+     * Adds a new version to the local key-encryption key and makes it current; returns its name. Running
+     * processes on the same file notice within a second: data keys made from then on are wrapped under the new
+     * version, documents are re-encrypted as they are next written, and older versions stay readable.
+     */
+    public static String rotateKeyEncryptionKey(AppSettings settings) {
+        return LocalKeyFile.openOrCreate(kekFile(settings)).rotate();
     }
 
     /**
@@ -211,8 +236,10 @@ public final class ProvisioningApplication implements AutoCloseable {
                 throw new IllegalArgumentException(Setting.STORE.key() + "=cosmos needs " + required.key());
             }
         }
+        // The KEK is the local key file here too, which suits one machine; instances scaled out on Azure need the
+        // Key Vault KEK (not written yet), or each would make its own file.
         CosmosDatabase database = CosmosDatabase.connect(settings.get(Setting.COSMOS_ENDPOINT),
-                settings.get(Setting.COSMOS_KEY), settings.get(Setting.COSMOS_DATABASE));
+                settings.get(Setting.COSMOS_KEY), settings.get(Setting.COSMOS_DATABASE), secretEnvelope(settings));
         try {
             HubRegistry hubs = hubRegistry == HubRegistryKind.IOTHUB
                     ? IotHubRegistry.create(hubTimeout, ManagedIdentityCredentials.fromSettings(settings, hubTimeout))

@@ -12,6 +12,12 @@ public enum Setting {
     STORE("DPS_STORE", "sqlite"),
     /** Folder of the embedded store (and of the local host's certificates and keys). */
     DATA_DIR("DPS_DATA_DIR", ".dps-local"),
+    /**
+     * The local key-encryption key file that wraps the data keys encrypting stored secrets (symmetric keys,
+     * policy keys, linked-hub connection strings, TPM challenge keys); created owner-only on first start.
+     * Empty: {@code <DPS_DATA_DIR>/keys/kek.json}. Keep it out of backups that travel with the store.
+     */
+    KEK_FILE("DPS_KEK_FILE", ""),
     /** With {@code DPS_STORE=cosmos}: the account endpoint, e.g. {@code https://<account>.documents.azure.com:443/}. */
     COSMOS_ENDPOINT("DPS_COSMOS_ENDPOINT", ""),
     /** With {@code DPS_STORE=cosmos}: the account key. A secret: never logged. */

@@ -28,15 +28,19 @@ import java.util.Set;
  * whole.
  */
 public final class StorageCodecs {
+    /** Where enrollments and groups keep symmetric keys (the attestation in its DPS wire shape). */
+    private static final List<String> ATTESTATION_KEYS = List.of("attestation.symmetricKey.primaryKey",
+            "attestation.symmetricKey.secondaryKey");
+
     private StorageCodecs() {
     }
 
     public static DocumentCodec<IndividualEnrollment> enrollments() {
-        return codec(e -> EnrollmentJson.write(e, View.STORAGE), EnrollmentJson::readIndividual);
+        return codec(e -> EnrollmentJson.write(e, View.STORAGE), EnrollmentJson::readIndividual, ATTESTATION_KEYS);
     }
 
     public static DocumentCodec<EnrollmentGroup> enrollmentGroups() {
-        return codec(g -> EnrollmentJson.write(g, View.STORAGE), EnrollmentJson::readGroup);
+        return codec(g -> EnrollmentJson.write(g, View.STORAGE), EnrollmentJson::readGroup, ATTESTATION_KEYS);
     }
 
     public static DocumentCodec<DeviceRegistrationState> registrationStates() {
@@ -52,13 +56,15 @@ public final class StorageCodecs {
         return codec(StorageCodecs::writeOperation, StorageCodecs::readOperation);
     }
 
-    /** The challenge key is stored as issued: the store is the server's own (encryption at rest is the store's). */
+    /** The challenge key is a secret: the device proves it holds it by signing with it. */
     public static DocumentCodec<TpmChallenge> tpmChallenges() {
-        return codec(StorageCodecs::writeTpmChallenge, StorageCodecs::readTpmChallenge);
+        return codec(StorageCodecs::writeTpmChallenge, StorageCodecs::readTpmChallenge, List.of("key"));
     }
 
     public static DocumentCodec<ProvisioningInstance> instances() {
-        return codec(StorageCodecs::writeInstance, StorageCodecs::readInstance);
+        return codec(StorageCodecs::writeInstance, StorageCodecs::readInstance, List.of(
+                "authorizationPolicies[].primaryKey", "authorizationPolicies[].secondaryKey",
+                "linkedHubs[].connectionString"));
     }
 
     /**
@@ -67,12 +73,26 @@ public final class StorageCodecs {
      * {@code capabilities.iotEdge}, {@code status}, and the twin's {@code tags} and {@code properties.desired}.
      */
     public static DocumentCodec<HubDevice> hubDevices() {
-        return codec(StorageCodecs::hubDeviceDocument, StorageCodecs::readHubDevice);
+        return codec(StorageCodecs::hubDeviceDocument, StorageCodecs::readHubDevice, List.of(
+                "authentication.symmetricKey.primaryKey", "authentication.symmetricKey.secondaryKey"));
     }
 
     private static <T> DocumentCodec<T> codec(java.util.function.Function<T, ObjectNode> writer,
                                               java.util.function.Function<JsonNode, T> reader) {
+        return codec(writer, reader, List.of());
+    }
+
+    /** {@code secretPaths}: see {@link DocumentCodec#secretPaths()}; a store's protection encrypts them. */
+    private static <T> DocumentCodec<T> codec(java.util.function.Function<T, ObjectNode> writer,
+                                              java.util.function.Function<JsonNode, T> reader,
+                                              List<String> secretPaths) {
+        List<String> secrets = List.copyOf(secretPaths);
         return new DocumentCodec<>() {
+            @Override
+            public List<String> secretPaths() {
+                return secrets;
+            }
+
             @Override
             public String encode(T record) {
                 return Json.string(writer.apply(record));

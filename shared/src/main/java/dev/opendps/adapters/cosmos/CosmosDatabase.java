@@ -1,5 +1,6 @@
 package dev.opendps.adapters.cosmos;
 
+import dev.opendps.adapters.DocumentProtection;
 import com.azure.cosmos.CosmosClient;
 import com.azure.cosmos.CosmosClientBuilder;
 import com.azure.cosmos.CosmosContainer;
@@ -26,9 +27,11 @@ public final class CosmosDatabase implements AutoCloseable {
     private final CosmosClient client;
     private final com.azure.cosmos.CosmosDatabase database;
     private final Map<CosmosRecordKind, CosmosContainer> containers = new ConcurrentHashMap<>();
+    private final DocumentProtection protection;
 
-    private CosmosDatabase(CosmosClient client, String databaseName) {
+    private CosmosDatabase(CosmosClient client, String databaseName, DocumentProtection protection) {
         this.client = client;
+        this.protection = protection;
         try {
             client.createDatabaseIfNotExists(databaseName);
         } catch (CosmosException e) {
@@ -40,11 +43,17 @@ public final class CosmosDatabase implements AutoCloseable {
 
     /** Connects with the account key. The key is used for signing only and never appears in a message. */
     public static CosmosDatabase connect(String endpoint, String key, String databaseName) {
+        return connect(endpoint, key, databaseName, DocumentProtection.NONE);
+    }
+
+    /** As {@link #connect(String, String, String)}; every store over it writes secrets through {@code protection}. */
+    public static CosmosDatabase connect(String endpoint, String key, String databaseName,
+                                         DocumentProtection protection) {
         Objects.requireNonNull(key, "key");
         if (key.isBlank()) {
             throw new IllegalArgumentException("The Cosmos DB key is empty");
         }
-        return connect(clientBuilder(endpoint).key(key), databaseName);
+        return connect(clientBuilder(endpoint).key(key), databaseName, protection);
     }
 
     /**
@@ -52,8 +61,18 @@ public final class CosmosDatabase implements AutoCloseable {
      * ({@code clientBuilder(endpoint).credential(tokenCredential)}) next to {@link #connect(String, String, String)}.
      */
     static CosmosDatabase connect(CosmosClientBuilder builder, String databaseName) {
+        return connect(builder, databaseName, DocumentProtection.NONE);
+    }
+
+    static CosmosDatabase connect(CosmosClientBuilder builder, String databaseName, DocumentProtection protection) {
         Objects.requireNonNull(databaseName, "databaseName");
-        return new CosmosDatabase(builder.buildClient(), databaseName);
+        Objects.requireNonNull(protection, "protection");
+        return new CosmosDatabase(builder.buildClient(), databaseName, protection);
+    }
+
+    /** What the stores over this database do to the secrets in their documents. */
+    DocumentProtection protection() {
+        return protection;
     }
 
     /** A builder for this project's client settings, without a credential. */

@@ -72,7 +72,7 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
         this.kind = Objects.requireNonNull(kind, "kind");
         this.scopeField = kind.partitionKeyPath().substring(1);
         this.container = database.container(kind);
-        this.codec = new RedactingCodec<>(codec, kind.description());
+        this.codec = new RedactingCodec<>(database.protection().protect(codec), kind.description());
         this.secondaryKey = Objects.requireNonNull(secondaryKey, "secondaryKey");
         this.expiry = Objects.requireNonNull(expiry, "expiry");
     }

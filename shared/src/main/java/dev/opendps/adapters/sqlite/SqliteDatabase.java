@@ -1,5 +1,6 @@
 package dev.opendps.adapters.sqlite;
 
+import dev.opendps.adapters.DocumentProtection;
 import dev.opendps.domain.port.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -99,14 +100,16 @@ public final class SqliteDatabase implements AutoCloseable {
     private final Semaphore readerPermits;
     private final ConcurrentLinkedQueue<Connection> idleReaders = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
+    private final DocumentProtection protection;
     /**
      * Prepared statements per connection, reused: preparing dominated short reads. A connection is used by
      * one thread at a time (the write lock or a borrowed reader), so each inner map is too.
      */
     private final Map<Connection, Map<String, PreparedStatement>> statements = new ConcurrentHashMap<>();
 
-    private SqliteDatabase(Path file, int readerConnections) throws SQLException {
+    private SqliteDatabase(Path file, int readerConnections, DocumentProtection protection) throws SQLException {
         this.file = file;
+        this.protection = protection;
         this.url = "jdbc:sqlite:" + file.toAbsolutePath();
         this.readerPermits = new Semaphore(readerConnections, true);
         this.writer = connect(true);
@@ -125,14 +128,23 @@ public final class SqliteDatabase implements AutoCloseable {
 
     /** Opens (creating if needed) {@code <dataDir>/opendps.db}, reading through at most {@code readerConnections}. */
     public static SqliteDatabase open(Path dataDir, int readerConnections) {
+        return open(dataDir, readerConnections, DocumentProtection.NONE);
+    }
+
+    /**
+     * Opens (creating if needed) {@code <dataDir>/opendps.db}; every store over it writes the secrets in its
+     * documents through {@code protection}.
+     */
+    public static SqliteDatabase open(Path dataDir, int readerConnections, DocumentProtection protection) {
         Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(protection, "protection");
         if (readerConnections < 1) {
             throw new IllegalArgumentException("readerConnections must be at least 1");
         }
         Path file = dataDir.resolve(FILE_NAME);
         try {
             Files.createDirectories(dataDir);
-            return new SqliteDatabase(file, readerConnections);
+            return new SqliteDatabase(file, readerConnections, protection);
         } catch (IOException e) {
             throw new StoreException("Could not create the data folder " + dataDir, e);
         } catch (SQLException e) {
@@ -179,6 +191,11 @@ public final class SqliteDatabase implements AutoCloseable {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** What the stores over this database do to the secrets in their documents. */
+    DocumentProtection protection() {
+        return protection;
     }
 
     /** Closes every connection; reads still running close theirs when they finish. */

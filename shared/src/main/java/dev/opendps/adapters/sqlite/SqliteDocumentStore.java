@@ -52,7 +52,7 @@ public class SqliteDocumentStore<T extends Versioned<T>> implements VersionedSto
                         Function<T, String> secondaryKey, Function<T, Instant> expiry) {
         this.database = Objects.requireNonNull(database, "database");
         this.kind = Objects.requireNonNull(kind, "kind");
-        this.codec = new RedactingCodec<>(codec, kind.description());
+        this.codec = new RedactingCodec<>(database.protection().protect(codec), kind.description());
         this.secondaryKey = Objects.requireNonNull(secondaryKey, "secondaryKey");
         this.expiry = Objects.requireNonNull(expiry, "expiry");
     }

@@ -157,5 +157,10 @@ public final class SqliteHubRegistry implements HubRegistry {
         public StoredDevice decode(String document) {
             return new StoredDevice(codec.decode(document));
         }
+
+        @Override
+        public java.util.List<String> secretPaths() {
+            return codec.secretPaths();
+        }
     }
 }

@@ -36,7 +36,7 @@ public final class SqliteInstanceStore implements InstanceStore {
 
     SqliteInstanceStore(SqliteDatabase database, DocumentCodec<ProvisioningInstance> codec) {
         this.database = Objects.requireNonNull(database, "database");
-        this.codec = new RedactingCodec<>(codec, DESCRIPTION);
+        this.codec = new RedactingCodec<>(this.database.protection().protect(codec), DESCRIPTION);
     }
 
     @Override

@@ -1,0 +1,265 @@
+package dev.opendps.api;
+
+import static dev.opendps.api.ServiceApiFixture.body;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.opendps.app.ProvisioningApplication;
+import dev.opendps.config.AppSettings;
+import dev.opendps.config.Setting;
+import dev.opendps.domain.LinkedHub;
+import dev.opendps.domain.ProvisioningInstance;
+import dev.opendps.domain.SharedAccessPolicy;
+import dev.opendps.domain.SymmetricKeys;
+import dev.opendps.domain.auth.SharedAccessSignature;
+import dev.opendps.testing.SoftwareTpm;
+import dev.opendps.wire.Json;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Secrets at rest, through the real application on the embedded store: no key or connection string is found
+ * in the database or its WAL file, everything still reads back, and the KEK can be rotated under load.
+ */
+class SecretsAtRestTest {
+    private static final String HUB_A = "hub-a.azure-devices.net";
+    private static final String HUB_B = "hub-b.azure-devices.net";
+
+    @TempDir
+    Path dataDir;
+
+    ServiceApiFixture dps;
+    final String hubKeyA = SymmetricKeys.generate();
+    final String hubKeyB = SymmetricKeys.generate();
+
+    @AfterEach
+    void stop() throws Exception {
+        if (dps != null) {
+            dps.close();
+        }
+    }
+
+    private void start() {
+        dps = new ServiceApiFixture(dataDir, stores -> stores,
+                List.of(new LinkedHub(HUB_A, 1, true, connectionString(HUB_A, hubKeyA)),
+                        new LinkedHub(HUB_B, 1, true, connectionString(HUB_B, hubKeyB))));
+    }
+
+    private static String connectionString(String host, String key) {
+        return "HostName=" + host + ";SharedAccessKeyName=iothubowner;SharedAccessKey=" + key;
+    }
+
+    @Test
+    void noSecretIsStoredInPlaintextAndEverythingReadsBack() throws Exception {
+        start();
+        String scope = dps.instance.idScope();
+        String primary = SymmetricKeys.generate();
+        String secondary = SymmetricKeys.generate();
+        putEnrollment("dev-1", primary, secondary);
+        String groupPrimary = SymmetricKeys.generate();
+        String groupSecondary = SymmetricKeys.generate();
+        putGroup("group-1", groupPrimary, groupSecondary);
+        String deviceKey = SymmetricKeys.deriveDeviceKey(groupPrimary, "group-dev-1");
+        assertThat(register(scope, "dev-1", primary).status()).isEqualTo(202);
+        assertThat(register(scope, "group-dev-1", deviceKey).status()).isEqualTo(202);
+        byte[] challengeKey = tpmChallenge(scope, "tpm-1");
+
+        List<String> secrets = new ArrayList<>(List.of(primary, secondary, groupPrimary, groupSecondary, deviceKey,
+                hubKeyA, hubKeyB, Base64.getEncoder().encodeToString(challengeKey)));
+        for (SharedAccessPolicy policy : dps.instance.policies()) {
+            secrets.add(policy.primaryKey());
+            secrets.add(policy.secondaryKey());
+        }
+        assertNoSecretIn(storedBytes(), secrets, challengeKey);
+
+        // Everything reads back: through the API, and straight from the stores.
+        JsonNode enrollment = body(dps.api.individualEnrollment(dps.owner("GET").build(), "dev-1"));
+        assertThat(enrollment.at("/attestation/symmetricKey/primaryKey").asText()).isEqualTo(primary);
+        assertThat(enrollment.at("/attestation/symmetricKey/secondaryKey").asText()).isEqualTo(secondary);
+        JsonNode group = body(dps.api.enrollmentGroup(dps.owner("GET").build(), "group-1"));
+        assertThat(group.at("/attestation/symmetricKey/primaryKey").asText()).isEqualTo(groupPrimary);
+        ProvisioningInstance instance = dps.application.stores().instances().findByIdScope(scope).orElseThrow();
+        assertThat(instance.policies()).isEqualTo(dps.instance.policies());
+        assertThat(instance.linkedHubs()).extracting(LinkedHub::connectionString)
+                .containsExactlyInAnyOrder(connectionString(HUB_A, hubKeyA), connectionString(HUB_B, hubKeyB));
+        assertThat(dps.application.stores().tpmChallenges().find(scope, "tpm-1").orElseThrow().key())
+                .isEqualTo(Base64.getEncoder().encodeToString(challengeKey));
+
+        // And after a checkpoint folds the WAL into the database file.
+        dps.close();
+        dps = null;
+        assertNoSecretIn(storedBytes(), secrets, challengeKey);
+    }
+
+    @Test
+    void rotatingTheKekWhileDevicesRegisterLosesNothing() throws Exception {
+        start();
+        String scope = dps.instance.idScope();
+        AppSettings settings = AppSettings.of(Map.of(Setting.DATA_DIR.key(), dataDir.toString()));
+        Map<String, String> keys = new ConcurrentHashMap<>();
+        AtomicBoolean done = new AtomicBoolean();
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        List<Future<?>> work = new ArrayList<>();
+        try {
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                work.add(threads.submit(() -> {
+                    for (int i = 0; !done.get(); i++) {
+                        String id = "dev-" + thread + "-" + i;
+                        String key = SymmetricKeys.generate();
+                        putEnrollment(id, key, SymmetricKeys.generate());
+                        assertThat(register(scope, id, key).status()).as(id).isEqualTo(202);
+                        keys.put(id, key);
+                        Thread.sleep(20);
+                    }
+                    return null;
+                }));
+            }
+            List<String> rotated = new ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                Thread.sleep(600);
+                rotated.add(ProvisioningApplication.rotateKeyEncryptionKey(settings));
+            }
+            Thread.sleep(1500); // the running application notices the last rotation within a second
+            done.set(true);
+            for (Future<?> f : work) {
+                f.get();
+            }
+            assertThat(rotated).containsExactly("local:2", "local:3", "local:4");
+        } finally {
+            threads.shutdownNow();
+        }
+
+        assertThat(keys).hasSizeGreaterThan(20);
+        for (Map.Entry<String, String> entry : keys.entrySet()) {
+            JsonNode enrollment = body(dps.api.individualEnrollment(dps.owner("GET").build(), entry.getKey()));
+            assertThat(enrollment.at("/attestation/symmetricKey/primaryKey").asText()).isEqualTo(entry.getValue());
+            assertThat(dps.application.stores().registrationStates().find(scope, entry.getKey())).isPresent();
+        }
+        Set<String> versions = kekVersionsOfEnrollments();
+        assertThat(versions).contains("local:1", "local:4");
+
+        // A document sealed under an old version is sealed under the current one when next written.
+        String oldest = "dev-0-0";
+        JsonNode enrollment = body(dps.api.individualEnrollment(dps.owner("GET").build(), oldest));
+        ApiResponse rewritten = dps.api.individualEnrollment(dps.owner("PUT")
+                .header("If-Match", enrollment.get("etag").asText()).json(enrollment).build(), oldest);
+        assertThat(rewritten.status()).isEqualTo(200);
+        assertThat(kekVersionOfEnrollment(oldest)).isEqualTo("local:4");
+    }
+
+    private void putEnrollment(String id, String primary, String secondary) {
+        ApiResponse response = dps.api.individualEnrollment(dps.owner("PUT").json("{\"registrationId\":\"" + id
+                + "\",\"attestation\":{\"type\":\"symmetricKey\",\"symmetricKey\":{\"primaryKey\":\"" + primary
+                + "\",\"secondaryKey\":\"" + secondary + "\"}}}").build(), id);
+        assertThat(response.status()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    }
+
+    private void putGroup(String id, String primary, String secondary) {
+        ApiResponse response = dps.api.enrollmentGroup(dps.owner("PUT").json("{\"enrollmentGroupId\":\"" + id
+                + "\",\"attestation\":{\"type\":\"symmetricKey\",\"symmetricKey\":{\"primaryKey\":\"" + primary
+                + "\",\"secondaryKey\":\"" + secondary + "\"}}}").build(), id);
+        assertThat(response.status()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    }
+
+    private ApiResponse register(String scope, String registrationId, String base64Key) {
+        String token = SharedAccessSignature.sign(scope + "/registrations/" + registrationId,
+                SharedAccessSignature.decodeKey(base64Key), Instant.now().plus(Duration.ofHours(1)), "registration");
+        return call(scope, registrationId, token, "{\"registrationId\":\"" + registrationId + "\"}");
+    }
+
+    private ApiResponse call(String scope, String registrationId, String authorization, String body) {
+        Map<String, String> headers = new HashMap<>();
+        headers.put("Content-Type", "application/json; charset=utf-8");
+        if (authorization != null) {
+            headers.put("Authorization", authorization);
+        }
+        return dps.application.deviceApi().register(new ApiRequest("PUT", headers,
+                Map.of("api-version", "2019-03-31"), body.getBytes(StandardCharsets.UTF_8)), scope, registrationId);
+    }
+
+    /** Enrolls a software TPM and starts its registration: the server stores the challenge key it issued. */
+    private byte[] tpmChallenge(String scope, String registrationId) {
+        SoftwareTpm tpm = SoftwareTpm.create();
+        Base64.Encoder b64 = Base64.getEncoder();
+        ApiResponse enrolled = dps.api.individualEnrollment(dps.owner("PUT").json("{\"registrationId\":\""
+                + registrationId + "\",\"attestation\":{\"type\":\"tpm\",\"tpm\":{\"endorsementKey\":\""
+                + b64.encodeToString(tpm.endorsementKey()) + "\"}}}").build(), registrationId);
+        assertThat(enrolled.status()).isEqualTo(200);
+        ApiResponse challenge = call(scope, registrationId, null, "{\"registrationId\":\"" + registrationId
+                + "\",\"tpm\":{\"endorsementKey\":\"" + b64.encodeToString(tpm.endorsementKey())
+                + "\",\"storageRootKey\":\"" + b64.encodeToString(tpm.storageRootKey()) + "\"}}");
+        assertThat(challenge.status()).isEqualTo(401);
+        return tpm.activate(Base64.getDecoder().decode(body(challenge).get("authenticationKey").asText())).hmacKey();
+    }
+
+    /** The database file and, while it is open, its write-ahead log. */
+    private byte[] storedBytes() throws Exception {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (String name : List.of("opendps.db", "opendps.db-wal")) {
+            Path file = dataDir.resolve(name);
+            if (Files.exists(file)) {
+                all.write(Files.readAllBytes(file));
+            }
+        }
+        assertThat(all.size()).isGreaterThan(0);
+        return all.toByteArray();
+    }
+
+    private static void assertNoSecretIn(byte[] stored, List<String> base64Secrets, byte[] challengeKey) {
+        String text = new String(stored, StandardCharsets.ISO_8859_1);
+        for (String secret : base64Secrets) {
+            assertThat(text).as("a stored secret in base64").doesNotContain(secret);
+            String raw = new String(Base64.getDecoder().decode(secret), StandardCharsets.ISO_8859_1);
+            assertThat(text).as("a stored secret's raw bytes").doesNotContain(raw);
+        }
+        assertThat(text).doesNotContain(new String(challengeKey, StandardCharsets.ISO_8859_1));
+        assertThat(text).contains("\"enc\":\"v1\"");
+    }
+
+    private Set<String> kekVersionsOfEnrollments() throws Exception {
+        Set<String> versions = new TreeSet<>();
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("opendps.db"));
+             Statement select = connection.createStatement();
+             ResultSet rows = select.executeQuery("SELECT document FROM documents WHERE kind = 'enrollment'")) {
+            while (rows.next()) {
+                versions.add(Json.parseStored(rows.getString(1)).at("/attestation/symmetricKey/primaryKey/kek")
+                        .asText());
+            }
+        }
+        return versions;
+    }
+
+    private String kekVersionOfEnrollment(String id) throws Exception {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("opendps.db"));
+             Statement select = connection.createStatement();
+             ResultSet rows = select.executeQuery("SELECT document FROM documents WHERE kind = 'enrollment'"
+                     + " AND id_key = '" + id + "'")) {
+            assertThat(rows.next()).isTrue();
+            return Json.parseStored(rows.getString(1)).at("/attestation/symmetricKey/primaryKey/kek").asText();
+        }
+    }
+}
