@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -29,6 +30,9 @@ class CosmosProvisioningApplicationTest {
 
     @TempDir
     Path dataDir;
+    /** One key-encryption key for the class, as the account (one server per class) outlives each test's folder. */
+    @TempDir
+    static Path keys;
     private ServiceApiFixture dps;
 
     @BeforeAll
@@ -46,7 +50,8 @@ class CosmosProvisioningApplicationTest {
     @BeforeEach
     void start() {
         dps = new ServiceApiFixture(dataDir, Map.of("DPS_STORE", "cosmos", "DPS_COSMOS_ENDPOINT", server.endpoint(),
-                "DPS_COSMOS_KEY", server.key(), "DPS_HUB_REGISTRY", "embedded"));
+                "DPS_COSMOS_KEY", server.key(), "DPS_HUB_REGISTRY", "embedded",
+                "DPS_KEK_FILE", keys.resolve("kek.json").toString()));
     }
 
     @AfterEach
@@ -111,5 +116,49 @@ class CosmosProvisioningApplicationTest {
 
     private static String text(ApiResponse response) {
         return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * What the Cosmos account holds, read around the application: every item of every container, as stored, in
+     * the partitions this test's records live in (the local server answers queries within one partition only).
+     */
+    private String rawDocuments() {
+        List<String> partitions = List.of(dps.instance.idScope().toLowerCase(java.util.Locale.ROOT), "instances",
+                "local-hub-1.localhost", "local-hub-2.localhost");
+        StringBuilder all = new StringBuilder();
+        try (com.azure.cosmos.CosmosClient client = new com.azure.cosmos.CosmosClientBuilder()
+                .endpoint(server.endpoint()).key(server.key()).gatewayMode().endpointDiscoveryEnabled(false)
+                .buildClient()) {
+            com.azure.cosmos.CosmosDatabase database = client.getDatabase("opendps");
+            database.readAllContainers().forEach(properties -> {
+                String field = properties.getPartitionKeyDefinition().getPaths().get(0).substring(1);
+                com.azure.cosmos.CosmosContainer container = database.getContainer(properties.getId());
+                for (String partition : partitions) {
+                    com.azure.cosmos.models.SqlQuerySpec query = new com.azure.cosmos.models.SqlQuerySpec(
+                            "SELECT * FROM c WHERE c." + field + " = @p",
+                            new com.azure.cosmos.models.SqlParameter("@p", partition));
+                    container.queryItems(query, new com.azure.cosmos.models.CosmosQueryRequestOptions()
+                                    .setPartitionKey(new com.azure.cosmos.models.PartitionKey(partition)), JsonNode.class)
+                            .forEach(item -> all.append(item).append('\n'));
+                }
+            });
+        }
+        return all.toString();
+    }
+
+    @Test
+    void noSecretIsStoredInPlainTextInCosmos() {
+        ApiResponse put = dps.api.individualEnrollment(dps.owner("PUT").json("{\"registrationId\":\"secret-1\","
+                + "\"attestation\":{\"type\":\"symmetricKey\"}}").build(), "secret-1");
+        assertThat(put.status()).as(text(put)).isEqualTo(200);
+        String primary = body(put).at("/attestation/symmetricKey/primaryKey").asText();
+        String secondary = body(put).at("/attestation/symmetricKey/secondaryKey").asText();
+        String ownerKey = dps.owner().primaryKey();
+
+        String raw = rawDocuments();
+
+        assertThat(raw).contains("secret-1").contains("\"enc\":\"v1\"");
+        assertThat(raw).doesNotContain(primary).doesNotContain(secondary).doesNotContain(ownerKey);
+        assertThat(dps.api.individualEnrollment(dps.owner("GET").build(), "secret-1").status()).isEqualTo(200);
     }
 }

@@ -54,7 +54,8 @@ public final class CosmosInstanceStore implements InstanceStore {
 
     public CosmosInstanceStore(CosmosDatabase database) {
         this.container = Objects.requireNonNull(database, "database").container(CosmosRecordKind.INSTANCE);
-        this.codec = new RedactingCodec<>(StorageCodecs.instances(), DESCRIPTION);
+        // Policy keys and linked-hub connection strings are secrets: sealed like every other store's.
+        this.codec = new RedactingCodec<>(database.protection().protect(StorageCodecs.instances()), DESCRIPTION);
     }
 
     @Override
