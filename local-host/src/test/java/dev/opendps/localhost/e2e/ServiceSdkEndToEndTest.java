@@ -67,7 +67,12 @@ class ServiceSdkEndToEndTest {
 
     @BeforeAll
     static void startTheLocalStack() throws Exception {
-        dps = new LocalStackFixture(dataDir);
+        startTheLocalStack(java.util.Map.of());
+    }
+
+    /** With app settings such as another store (a subclass hides the no-argument {@code @BeforeAll}). */
+    static void startTheLocalStack(java.util.Map<String, String> settings) throws Exception {
+        dps = new LocalStackFixture(dataDir, settings, false);
         instance = dps.instance;
         client = dps.serviceClient();
     }

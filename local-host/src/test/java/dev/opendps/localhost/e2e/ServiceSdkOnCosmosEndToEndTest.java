@@ -1,0 +1,36 @@
+package dev.opendps.localhost.e2e;
+
+import dev.opendps.testing.CosmosTestServer;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The same official Java service SDK scenarios as {@link ServiceSdkEndToEndTest}, with the local host on
+ * Cosmos DB instead of the embedded store, chosen by configuration alone ({@code DPS_STORE=cosmos}); the Cosmos
+ * endpoint is the project's local one ({@link CosmosTestServer}).
+ */
+class ServiceSdkOnCosmosEndToEndTest extends ServiceSdkEndToEndTest {
+    static CosmosTestServer cosmos;
+
+    @BeforeAll
+    static void startTheLocalStack() throws Exception {
+        cosmos = CosmosTestServer.start();
+        startTheLocalStack(Map.of(
+                "DPS_STORE", "cosmos",
+                "DPS_COSMOS_ENDPOINT", cosmos.endpoint(),
+                "DPS_COSMOS_KEY", cosmos.key(),
+                "DPS_COSMOS_DATABASE", "opendps-e2e"));
+    }
+
+    @AfterAll
+    static void stopTheLocalStack() throws Exception {
+        try {
+            ServiceSdkEndToEndTest.stopTheLocalStack();
+        } finally {
+            if (cosmos != null) {
+                cosmos.close();
+            }
+        }
+    }
+}
