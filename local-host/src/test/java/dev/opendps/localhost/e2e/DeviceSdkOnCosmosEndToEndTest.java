@@ -1,7 +1,6 @@
 package dev.opendps.localhost.e2e;
 
 import dev.opendps.testing.CosmosTestServer;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -16,11 +15,7 @@ class DeviceSdkOnCosmosEndToEndTest extends DeviceSdkEndToEndTest {
     @BeforeAll
     static void startTheLocalStack() throws Exception {
         cosmos = CosmosTestServer.start();
-        startTheLocalStack(Map.of(
-                "DPS_STORE", "cosmos",
-                "DPS_COSMOS_ENDPOINT", cosmos.endpoint(),
-                "DPS_COSMOS_KEY", cosmos.key(),
-                "DPS_COSMOS_DATABASE", "opendps-e2e"));
+        startTheLocalStack(LocalStackFixture.onCosmos(cosmos));
     }
 
     @AfterAll

@@ -71,6 +71,15 @@ final class LocalStackFixture implements AutoCloseable {
         tunnel = TunnelProxy.routeHttpsOf(instance.hostName(), stack.host().port());
     }
 
+    /** The settings that put the local host's stores on this Cosmos endpoint instead of the embedded store. */
+    static Map<String, String> onCosmos(dev.opendps.testing.CosmosTestServer cosmos) {
+        return Map.of(
+                "DPS_STORE", "cosmos",
+                "DPS_COSMOS_ENDPOINT", cosmos.endpoint(),
+                "DPS_COSMOS_KEY", cosmos.key(),
+                "DPS_COSMOS_DATABASE", "opendps-e2e");
+    }
+
     private static Path packagedApp(String module, String name) {
         Path app = Path.of("..", module, "target", "azure-functions", name).toAbsolutePath().normalize();
         assertThat(app.resolve("host.json")).as("the " + name + " app is packaged before these tests run").exists();
