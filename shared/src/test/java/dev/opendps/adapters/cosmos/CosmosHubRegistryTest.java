@@ -5,36 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.opendps.domain.HubDevice;
 import dev.opendps.domain.port.HubRegistry;
 import dev.opendps.domain.port.HubRegistryContract;
-import dev.opendps.testing.CosmosTestServer;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CosmosHubRegistryTest extends HubRegistryContract {
-    // One server and client for the class: every contract test works in hubs of its own.
-    private static CosmosTestServer server;
-    private static CosmosDatabase database;
-
-    @BeforeAll
-    static void startServer() {
-        server = CosmosTestServer.start();
-        database = CosmosDatabase.connect(server.endpoint(), server.key(), "opendps");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (database != null) {
-            database.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final CosmosAccount COSMOS = new CosmosAccount();
 
     @Override
     protected HubRegistry createRegistry() {
-        return new CosmosHubRegistry(database);
+        return new CosmosHubRegistry(COSMOS.database());
     }
 
     @Test
