@@ -194,7 +194,9 @@ class AllocationEndToEndTest {
         assertThat(outcome.get("status").asText()).isEqualTo("assigned");
         assertThat(outcome.get("assignedHub").asText()).isEqualTo(HUB_2);
         assertThatThrownBy(() -> service.getDeviceRegistrationState("alloc-explained-1"))
-                .as("explaining registers nothing").isNotNull();
+                .as("explaining registers nothing")
+                .isInstanceOf(com.microsoft.azure.sdk.iot.provisioning.service.exceptions
+                        .ProvisioningServiceClientNotFoundException.class);
         assertThat(dps.hubDevice(HUB_2, "alloc-explained-1")).isEmpty();
     }
 
