@@ -1,4 +1,4 @@
-package dev.opendps.localhost.tls;
+package dev.opendps.frontdoor.tls;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -11,7 +11,7 @@ import java.security.cert.X509Certificate;
  * the TLS layer only proves the client holds the key, and the function validates the certificate it is handed.
  * It advertises no acceptable issuers, so clients may offer certificates from any CA (or self-signed ones).
  */
-final class AnyClientCertificateTrustManager extends X509ExtendedTrustManager {
+public final class AnyClientCertificateTrustManager extends X509ExtendedTrustManager {
 
     private static final X509Certificate[] NO_ISSUERS = new X509Certificate[0];
 

@@ -1,0 +1,15 @@
+package dev.opendps.frontdoor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The device protocols the front door serves, wired to one gateway. */
+public final class Protocols {
+    private Protocols() {
+    }
+
+    public static List<TransportProtocol> standard(DeviceGateway gateway, FrontDoorSettings settings) {
+        List<TransportProtocol> protocols = new ArrayList<>();
+        return List.copyOf(protocols);
+    }
+}
