@@ -2,6 +2,7 @@ package dev.opendps.benchmark;
 
 import dev.opendps.benchmark.device.Device;
 import dev.opendps.benchmark.device.DeviceSources;
+import dev.opendps.benchmark.device.DeviceTransport;
 import dev.opendps.benchmark.device.RegistrationTarget;
 import dev.opendps.benchmark.load.ClientTls;
 import dev.opendps.benchmark.load.FreshConnectionLoad;
@@ -153,6 +154,11 @@ public final class RegistrationBenchmark implements Callable<Integer> {
             description = "Measured in-process registrations per kind (default: ${DEFAULT-VALUE}).")
     long inProcessCount;
 
+    @Option(names = "--mqtt", arity = "0..1", fallbackValue = "",
+            description = "Also run the registration phases over MQTT (dps-protocol.md §3.1) against the front door at"
+                    + " host:port (default when given without a value: the --url host, port 8883).")
+    String mqttEndpoint;
+
     @Option(names = "--json-out", description = "Also write the JSON result line to this file.")
     Path jsonOut;
 
@@ -215,29 +221,43 @@ public final class RegistrationBenchmark implements Callable<Integer> {
             }
             if (phases.contains(Phase.first_time) || phases.contains(Phase.returning)) {
                 EnrollmentGroups setup = new EnrollmentGroups(url, caPem, connection);
-                InetSocketAddress address = resolve(url);
+                Map<DeviceTransport, InetSocketAddress> transports = new LinkedHashMap<>();
+                transports.put(DeviceTransport.HTTPS, resolve(url));
+                if (mqttEndpoint != null) {
+                    transports.put(DeviceTransport.MQTT, mqttAddress());
+                }
                 for (int groups : groupSet) {
                     List<byte[]> keys = groupKeys(setup, groups);
-                    if (phases.contains(Phase.first_time)) {
-                        String name = "register-first-time g=" + groups;
-                        log.println(name + ": new registration ids " + devicePrefix + "-" + runTag + "-g" + groups
-                                + "-<n>");
-                        results.add(load.run(PhasePlan.timed(name, "register-first-time", groups, concurrency, address,
-                                DeviceSources.firstTime(target, devicePrefix + "-" + runTag + "-g" + groups, keys),
-                                warmup, duration)));
-                        log.println(summary(results.get(results.size() - 1)));
-                    }
-                    if (phases.contains(Phase.returning)) {
-                        String name = "register-returning g=" + groups;
-                        List<Device> pool = DeviceSources.pool(devicePrefix + "-g" + groups, devices, keys);
-                        log.printf(Locale.ROOT, "%s: registering %d devices %s-g%d-<i> once first%n", name, devices,
-                                devicePrefix, groups);
-                        PhaseResult warm = load.run(PhasePlan.untilExhausted("warm " + name, "warm", groups,
-                                concurrency, address, DeviceSources.once(target, pool)));
-                        log.println(summary(warm));
-                        results.add(load.run(PhasePlan.timed(name, "register-returning", groups, concurrency, address,
-                                DeviceSources.cycling(target, pool), warmup, duration)));
-                        log.println(summary(results.get(results.size() - 1)));
+                    List<Device> pool = DeviceSources.pool(devicePrefix + "-g" + groups, devices, keys);
+                    boolean poolRegistered = false;
+                    for (Map.Entry<DeviceTransport, InetSocketAddress> transport : transports.entrySet()) {
+                        DeviceTransport via = transport.getKey();
+                        InetSocketAddress address = transport.getValue();
+                        String kindPrefix = via == DeviceTransport.MQTT ? "mqtt-" : "";
+                        if (phases.contains(Phase.first_time)) {
+                            String name = kindPrefix + "register-first-time g=" + groups;
+                            String prefix = devicePrefix + "-" + runTag + "-" + kindPrefix + "g" + groups;
+                            log.println(name + ": new registration ids " + prefix + "-<n>");
+                            results.add(load.run(PhasePlan.timed(name, kindPrefix + "register-first-time", groups,
+                                    concurrency, address, DeviceSources.firstTime(via, target, prefix, keys), warmup,
+                                    duration)));
+                            log.println(summary(results.get(results.size() - 1)));
+                        }
+                        if (phases.contains(Phase.returning)) {
+                            String name = kindPrefix + "register-returning g=" + groups;
+                            if (!poolRegistered) {
+                                log.printf(Locale.ROOT, "%s: registering %d devices %s-g%d-<i> once first%n", name,
+                                        devices, devicePrefix, groups);
+                                PhaseResult warm = load.run(PhasePlan.untilExhausted("warm " + name, "warm", groups,
+                                        concurrency, address, DeviceSources.once(via, target, pool)));
+                                log.println(summary(warm));
+                                poolRegistered = true;
+                            }
+                            results.add(load.run(PhasePlan.timed(name, kindPrefix + "register-returning", groups,
+                                    concurrency, address, DeviceSources.cycling(via, target, pool), warmup,
+                                    duration)));
+                            log.println(summary(results.get(results.size() - 1)));
+                        }
                     }
                 }
             }
@@ -260,6 +280,7 @@ public final class RegistrationBenchmark implements Callable<Integer> {
         settings.put("tlsGroups", groupsOffered.isEmpty() ? List.of("default") : groupsOffered);
         settings.put("tlsHandshakes", tlsResumption ? "resumed" : "full");
         settings.put("pollDelayMs", pollDelayMillis);
+        settings.put("mqtt", mqttEndpoint == null ? "off" : mqttAddress().toString());
         settings.put("cores", Runtime.getRuntime().availableProcessors());
         Report report = new Report(results, settings);
         report.print(System.out);
@@ -267,6 +288,17 @@ public final class RegistrationBenchmark implements Callable<Integer> {
             Files.writeString(jsonOut, report.json() + "\n");
         }
         return 0;
+    }
+
+    /** {@code --mqtt}'s host:port, or the {@code --url} host on 8883 (the port the Java SDK always dials). */
+    private InetSocketAddress mqttAddress() throws UnknownHostException {
+        String value = mqttEndpoint.isBlank() ? url.getHost() + ":8883" : mqttEndpoint.trim();
+        int colon = value.lastIndexOf(':');
+        if (colon < 0) {
+            value = value + ":8883";
+            colon = value.lastIndexOf(':');
+        }
+        return resolve(URI.create("https://" + value.substring(0, colon) + ":" + value.substring(colon + 1)));
     }
 
     private List<byte[]> groupKeys(EnrollmentGroups setup, int groups) throws Exception {

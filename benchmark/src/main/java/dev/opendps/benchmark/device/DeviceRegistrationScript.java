@@ -2,7 +2,7 @@ package dev.opendps.benchmark.device;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.opendps.benchmark.load.ConnectionScript;
+import dev.opendps.benchmark.load.HttpConnectionScript;
 import dev.opendps.benchmark.load.Step;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -27,7 +27,7 @@ import java.nio.charset.StandardCharsets;
  * {@code assigning}, on the same connection. Done when the status is {@code assigned}; anything else is a
  * failure, reported by HTTP status or registration status and DPS error code.
  */
-public final class DeviceRegistrationScript implements ConnectionScript {
+public final class DeviceRegistrationScript implements HttpConnectionScript {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String USER_AGENT = "opendps-benchmark";

@@ -16,13 +16,14 @@ public final class DeviceSources {
     }
 
     /** Devices never seen before: {@code <prefix>-<n>}, each key derived (and each token signed) when it is used. */
-    public static ScriptSource firstTime(RegistrationTarget target, String prefix, List<byte[]> groupKeys) {
+    public static ScriptSource firstTime(DeviceTransport transport, RegistrationTarget target, String prefix,
+                                         List<byte[]> groupKeys) {
         AtomicLong next = new AtomicLong();
         return () -> {
             long n = next.getAndIncrement();
             String registrationId = prefix + "-" + n;
             byte[] groupKey = groupKeys.get((int) (n % groupKeys.size()));
-            return new DeviceRegistrationScript(target, Device.ofGroup(registrationId, groupKey));
+            return transport.script(target, Device.ofGroup(registrationId, groupKey));
         };
     }
 
@@ -36,17 +37,17 @@ public final class DeviceSources {
     }
 
     /** Each device of the pool once, then exhausted (to warm returning devices). */
-    public static ScriptSource once(RegistrationTarget target, List<Device> pool) {
+    public static ScriptSource once(DeviceTransport transport, RegistrationTarget target, List<Device> pool) {
         AtomicLong next = new AtomicLong();
         return () -> {
             long n = next.getAndIncrement();
-            return n < pool.size() ? new DeviceRegistrationScript(target, pool.get((int) n)) : null;
+            return n < pool.size() ? transport.script(target, pool.get((int) n)) : null;
         };
     }
 
     /** The pool round-robin, forever; each registration signs a fresh token. */
-    public static ScriptSource cycling(RegistrationTarget target, List<Device> pool) {
+    public static ScriptSource cycling(DeviceTransport transport, RegistrationTarget target, List<Device> pool) {
         AtomicLong next = new AtomicLong();
-        return () -> new DeviceRegistrationScript(target, pool.get((int) (next.getAndIncrement() % pool.size())));
+        return () -> transport.script(target, pool.get((int) (next.getAndIncrement() % pool.size())));
     }
 }

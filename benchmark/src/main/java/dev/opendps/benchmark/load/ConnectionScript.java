@@ -1,18 +1,24 @@
 package dev.opendps.benchmark.load;
 
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.channel.ChannelPipeline;
 
 /**
- * What one simulated client does on its own fresh TLS connection: a first request once the handshake is
- * done, then, after each response, another request on the same connection or the end of the exchange.
- * One instance per connection; called on that connection's event loop only.
+ * What one simulated client does on its own fresh TLS connection: a first message once the handshake is done,
+ * then, after each message from the server, more messages on the same connection, nothing (keep waiting), or the
+ * end of the exchange. One instance per connection; called on that connection's event loop only. HTTP scripts
+ * implement {@link HttpConnectionScript}; other protocols add their own codecs.
  */
 public interface ConnectionScript {
 
-    FullHttpRequest firstRequest(ByteBufAllocator allocator);
+    /** Adds, after TLS, the codecs that turn bytes into this script's messages and back. */
+    void addCodecs(ChannelPipeline pipeline);
 
-    /** Decides from a response (released by the caller afterwards) what comes next. */
-    Step onResponse(FullHttpResponse response, ByteBufAllocator allocator);
+    Object firstMessage(ByteBufAllocator allocator);
+
+    /**
+     * Decides from a message of the server (released by the caller afterwards) what comes next; {@code null} waits
+     * for the next message.
+     */
+    Step onMessage(Object message, ByteBufAllocator allocator);
 }

@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -67,7 +66,7 @@ final class Exchange extends ChannelInboundHandlerAdapter {
             SSLSession session = engine.getSession();
             load.handshakeDone(session.getProtocol() + " " + session.getCipherSuite());
             resumed = ClientTls.resumed(engine);
-            send(script.firstRequest(ctx.alloc()));
+            send(script.firstMessage(ctx.alloc()));
             return;
         }
         super.userEventTriggered(ctx, event);
@@ -75,46 +74,54 @@ final class Exchange extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) {
-        if (!(message instanceof FullHttpResponse response)) {
-            ReferenceCountUtil.release(message);
-            return;
-        }
         Step step;
         try {
             requests++;
-            long server = ServerTiming.durationMicros(response.headers().get("Server-Timing"), load.serverTimingMetric());
-            if (server >= 0) {
-                serverMicros = Math.max(serverMicros, 0) + server;
+            if (message instanceof FullHttpResponse response) {
+                long server = ServerTiming.durationMicros(response.headers().get("Server-Timing"),
+                        load.serverTimingMetric());
+                if (server >= 0) {
+                    serverMicros = Math.max(serverMicros, 0) + server;
+                }
             }
-            step = done ? null : script.onResponse(response, ctx.alloc());
+            step = done ? null : script.onMessage(message, ctx.alloc());
         } catch (RuntimeException e) {
             step = Step.failed("client error: " + e.getClass().getSimpleName());
         } finally {
-            response.release();
+            ReferenceCountUtil.release(message);
         }
-        if (step instanceof Step.Send next) {
+        if (step == null) {
+            requests--; // an acknowledgement or other message the script waits past: not an answer
+        } else if (step instanceof Step.Send next) {
             if (next.delayMillis() > 0) {
-                ctx.channel().eventLoop().schedule(() -> send(next.request()), next.delayMillis(), TimeUnit.MILLISECONDS);
+                ctx.channel().eventLoop().schedule(() -> send(next.messages()), next.delayMillis(), TimeUnit.MILLISECONDS);
             } else {
-                send(next.request());
+                send(next.messages());
             }
         } else if (step instanceof Step.Failed failed) {
             finish(failed.kind());
-        } else if (step != null) {
+        } else {
             finish(null);
         }
     }
 
-    private void send(FullHttpRequest request) {
+    private void send(Object message) {
+        send(java.util.List.of(message));
+    }
+
+    private void send(java.util.List<Object> messages) {
         if (done) {
-            request.release();
+            messages.forEach(ReferenceCountUtil::release);
             return;
         }
-        context.writeAndFlush(request).addListener((ChannelFutureListener) written -> {
-            if (!written.isSuccess()) {
-                fail(kindOf(written.cause()));
-            }
-        });
+        for (Object message : messages) {
+            context.write(message).addListener((ChannelFutureListener) written -> {
+                if (!written.isSuccess()) {
+                    fail(kindOf(written.cause()));
+                }
+            });
+        }
+        context.flush();
     }
 
     @Override

@@ -11,8 +11,6 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.time.Duration;
@@ -30,8 +28,6 @@ import java.util.function.Supplier;
  * one TLS context; only the per-connection handlers are created per connection.
  */
 public final class FreshConnectionLoad implements AutoCloseable {
-
-    private static final int MAX_RESPONSE_BYTES = 1 << 20;
 
     private final EventLoopGroup group;
     private final Supplier<Channel> channels;
@@ -113,11 +109,9 @@ public final class FreshConnectionLoad implements AutoCloseable {
         Exchange exchange = new Exchange(this, run, script, channel, System.nanoTime());
         channel.config().setOption(ChannelOption.TCP_NODELAY, true);
         channel.config().setOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
-        channel.pipeline().addLast(
-                tls.newHandler(channel.alloc(), run.plan.address()),
-                new HttpClientCodec(),
-                new HttpObjectAggregator(MAX_RESPONSE_BYTES),
-                exchange);
+        channel.pipeline().addLast(tls.newHandler(channel.alloc(), run.plan.address()));
+        script.addCodecs(channel.pipeline());
+        channel.pipeline().addLast(exchange);
         group.register(channel).addListener(registered -> {
             if (!registered.isSuccess()) {
                 exchange.fail(Exchange.kindOf(registered.cause()));

@@ -11,7 +11,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 
 /** The baseline: one anonymous {@code GET} with {@code Connection: close}; any 200 counts. */
-public final class SingleGetScript implements ConnectionScript {
+public final class SingleGetScript implements HttpConnectionScript {
 
     private final String hostHeader;
     private final String pathAndQuery;
