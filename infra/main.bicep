@@ -1,6 +1,6 @@
 // OpenDPS on Azure, for `azd up` (see azure.yaml and the README's "Deploying to Azure").
 //
-// Creates one resource group holding:
+// Creates one resource group holding (the protocol front door for MQTT/AMQP is in modules/frontdoor.bicep):
 //   - a Linux Elastic Premium (EP1) plan running both function apps (Java 17, Functions v4);
 //   - opendps-functions ("device" in azure.yaml): device registration API + enrollment service API, client
 //     certificates Optional (X.509 devices), HTTPS only, TLS 1.2+;
@@ -81,6 +81,19 @@ param alwaysReadyInstances int = 1
 
 @description('Largest number of instances the plan scales out to.')
 param maximumInstances int = 20
+
+@description('Front door (MQTT/AMQP): Key Vault secret URI of its TLS server certificate chain (PEM) for the host devices dial. Empty: the container app is created but cannot start its listeners until it is set.')
+param frontDoorTlsCertificateSecretUri string = ''
+
+@description('Front door: Key Vault secret URI of the TLS server private key (PEM, PKCS#8), in the same vault.')
+param frontDoorTlsKeySecretUri string = ''
+
+@description('Front door: DPS_FRONTDOOR_MAX_CONNECTIONS per replica.')
+param frontDoorMaxConnections int = 10000
+
+@description('Front door: replicas kept running, and the most it scales out to (by open connections).')
+param frontDoorMinReplicas int = 1
+param frontDoorMaxReplicas int = 10
 
 @description('Cosmos DB serverless (true) or provisioned autoscale throughput (false); see modules/cosmos.bicep.')
 param cosmosServerless bool = true
@@ -324,6 +337,51 @@ module allocationApp 'modules/functionapp.bicep' = {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Protocol front door (MQTT, AMQP): a container app, see modules/frontdoor.bicep
+
+// Every setting of dev.opendps.frontdoor.FrontDoorSetting (InfraSettingsTest keeps this list complete), on top of the
+// device app's settings: the front door runs the same registration core against the same Cosmos DB and Key Vault.
+// The TLS file settings are set by the module (the Key Vault secrets are mounted under /tls).
+var frontDoorSettings = {
+  DPS_FRONTDOOR_BIND_ADDRESS: '0.0.0.0'
+  DPS_MQTT_PORT: '8883'
+  DPS_AMQP_PORT: '5671'
+  // Container Apps TCP ingress cannot expose 443: WebSockets are served on 8443 (see the module's header).
+  DPS_WEBSOCKET_PORT: '8443'
+  DPS_FRONTDOOR_MAX_CONNECTIONS: string(frontDoorMaxConnections)
+  DPS_FRONTDOOR_IDLE_TIMEOUT_SECONDS: '300'
+  DPS_FRONTDOOR_HANDSHAKE_TIMEOUT_SECONDS: '10'
+  DPS_FRONTDOOR_MAX_MESSAGE_BYTES: '65536'
+  DPS_FRONTDOOR_TLS_CERTIFICATE_FILE: '/tls/certificate.pem'
+  DPS_FRONTDOOR_TLS_KEY_FILE: '/tls/key.pem'
+}
+
+module frontDoor 'modules/frontdoor.bicep' = {
+  name: 'frontdoor'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: 'opendps-frontdoor-${token}'
+    environmentName: 'cae-opendps-${token}'
+    vnetName: 'vnet-opendps-${token}'
+    registryName: take('cropendps${token}', 50)
+    workspaceName: 'log-opendps-${token}'
+    identityId: identity.outputs.id
+    identityPrincipalId: identity.outputs.principalId
+    keyVaultName: keyVault.outputs.name
+    tlsCertificateSecretUri: frontDoorTlsCertificateSecretUri
+    tlsKeySecretUri: frontDoorTlsKeySecretUri
+    settings: union(deviceAppSettings, frontDoorSettings, {
+      APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
+      AZURE_CLIENT_ID: identity.outputs.clientId
+    })
+    minReplicas: frontDoorMinReplicas
+    maxReplicas: frontDoorMaxReplicas
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Outputs (azd stores them in the environment: `azd env get-values`). No secrets: keys and connection strings with
 // keys are read with the commands in the README.
 
@@ -346,3 +404,8 @@ output OPENDPS_COSMOS_ENDPOINT string = cosmos.outputs.endpoint
 output OPENDPS_COSMOS_DATABASE string = cosmos.outputs.databaseName
 output OPENDPS_KEY_VAULT_URI string = keyVault.outputs.uri
 output OPENDPS_KEY_VAULT_KEY_ID string = keyVault.outputs.keyId
+
+@description('Where the front door listens (MQTT 8883, AMQP 5671, WebSockets 8443): point the DNS name of its TLS certificate here.')
+output OPENDPS_FRONTDOOR_STATIC_IP string = frontDoor.outputs.staticIp
+// azd pushes the front door's image here (azure.yaml, service "frontdoor").
+output AZURE_CONTAINER_REGISTRY_ENDPOINT string = frontDoor.outputs.registryLoginServer
