@@ -254,6 +254,9 @@ var runtimeSettings = {
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identity.outputs.clientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
+  // The Application Insights Java agent in the Java worker: exports micrometer's global registry (the provisioning
+  // metrics) as custom metrics, and java.util.logging lines (DeviceOperations, ServiceOperations) as traces.
+  APPLICATIONINSIGHTS_ENABLE_AGENT: 'true'
   // The Azure SDK's DefaultAzureCredential picks the user-assigned identity from AZURE_CLIENT_ID (Cosmos DB, Key Vault).
   AZURE_CLIENT_ID: identity.outputs.clientId
 }

@@ -65,7 +65,8 @@ public final class ProvisioningApplication implements AutoCloseable {
     private final DeviceApi deviceApi;
     private final LocalHubRegistryApi localHubRegistryApi;
     private final InstanceBootstrap instanceBootstrap;
-    private final PrometheusMetrics metrics = new PrometheusMetrics();
+    /** Also registered globally, where the Application Insights Java agent on Azure finds them (README, Monitoring). */
+    private final PrometheusMetrics metrics = new PrometheusMetrics(io.micrometer.core.instrument.Metrics.globalRegistry);
     private final DiagnosticsApi diagnosticsApi;
 
     private ProvisioningApplication(AppSettings settings, Stores stores, AllocationWebhook webhook,

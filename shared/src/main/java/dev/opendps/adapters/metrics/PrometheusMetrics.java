@@ -2,7 +2,9 @@ package dev.opendps.adapters.metrics;
 
 import dev.opendps.domain.port.ProvisioningMetrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -11,6 +13,10 @@ import java.time.Duration;
  * Provisioning metrics kept in memory in a micrometer Prometheus registry, read as Prometheus text
  * exposition ({@link #scrape()}). Counters carry DPS's metric names; the ID scope goes in the label
  * {@code idScope} because Prometheus reserves {@code instance} for the scraped target.
+ *
+ * <p>Every meter is also registered with a second registry, when given: the application passes micrometer's global
+ * registry, which the Application Insights Java agent (on Azure Functions, {@code APPLICATIONINSIGHTS_ENABLE_AGENT=true})
+ * reads and exports as custom metrics. Without the agent the global registry holds no registry and forwards nothing.
  */
 public final class PrometheusMetrics implements ProvisioningMetrics {
     public static final String ATTESTATION_ATTEMPTS = "AttestationAttempts";
@@ -24,7 +30,21 @@ public final class PrometheusMetrics implements ProvisioningMetrics {
             Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
             Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final MeterRegistry registry;
+
+    /** Kept in the Prometheus registry only. */
+    public PrometheusMetrics() {
+        this.registry = prometheus;
+    }
+
+    /** Kept in the Prometheus registry, and registered with {@code exportTo} too (e.g. micrometer's global registry). */
+    public PrometheusMetrics(MeterRegistry exportTo) {
+        CompositeMeterRegistry both = new CompositeMeterRegistry();
+        both.add(prometheus);
+        both.add(exportTo);
+        this.registry = both;
+    }
 
     @Override
     public void attestationAttempt(String idScope, String attestationType, boolean success) {
@@ -66,7 +86,7 @@ public final class PrometheusMetrics implements ProvisioningMetrics {
 
     /** Everything recorded, in the Prometheus text format (version 0.0.4). */
     public String scrape() {
-        return registry.scrape();
+        return prometheus.scrape();
     }
 
     /** The content type of {@link #scrape()}. */
