@@ -368,7 +368,7 @@ class AmqpProtocolTest {
     }
 
     @Test
-    void aTpmTokenNotSignedWithTheImportedKeyAndAnUnenrolledTpmEndInAuth() throws Exception {
+    void aTpmTokenNotSignedWithTheImportedKeyAnUnenrolledTpmAndAnotherEndorsementKeyEndInAuth() throws Exception {
         SoftwareTpm tpm = SoftwareTpm.create();
         dps.enrollTpm("amqp-tpm-2", Base64.getEncoder().encodeToString(tpm.endorsementKey()));
         try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, tls, true)) {
@@ -383,7 +383,14 @@ class AmqpProtocolTest {
             assertThat(outcome).isEqualTo(Sasl.SaslOutcome.PN_SASL_AUTH);
             assertThat(challenges).as("refused after the SRK, without a blob").hasSize(1);
         }
+        SoftwareTpm other = SoftwareTpm.create();
+        dps.enrollTpm("amqp-tpm-3", Base64.getEncoder().encodeToString(other.endorsementKey()));
+        try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, tls, true)) {
+            Sasl.SaslOutcome outcome = tpmSasl(device, "amqp-tpm-3", tpm, blob -> "never", new java.util.ArrayList<>());
+            assertThat(outcome).isEqualTo(Sasl.SaslOutcome.PN_SASL_AUTH);
+        }
         assertThat(dps.registration("amqp-tpm-2")).isEmpty();
         assertThat(dps.registration("amqp-tpm-unknown")).isEmpty();
+        assertThat(dps.registration("amqp-tpm-3")).isEmpty();
     }
 }
