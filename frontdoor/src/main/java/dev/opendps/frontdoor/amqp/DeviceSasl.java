@@ -122,6 +122,7 @@ final class DeviceSasl implements SaslListener {
 
     @Override
     public void onSaslResponse(Sasl sasl, Transport transport) {
+        this.sasl = sasl;
         byte[] response = received(sasl);
         switch (step) {
             case STORAGE_ROOT_KEY -> storageRootKey(response);
@@ -257,7 +258,7 @@ final class DeviceSasl implements SaslListener {
             }
             step = waitingIn;
             if (error != null) {
-                LOG.log(Level.WARNING, "SASL check for " + address + " failed", error);
+                LOG.log(Level.WARNING, "SASL check for " + printable(address.toString()) + " failed", error);
                 fail(Sasl.SaslOutcome.PN_SASL_TEMP, "the check failed");
             } else {
                 next.accept(response);
@@ -269,7 +270,8 @@ final class DeviceSasl implements SaslListener {
         device = authenticated;
         step = Step.DONE;
         sasl.done(Sasl.SaslOutcome.PN_SASL_OK);
-        LOG.fine(() -> "SASL succeeded for " + (authenticated == null ? "a certificate device" : authenticated));
+        LOG.fine(() -> "SASL succeeded for " + (authenticated == null ? "a certificate device"
+                : printable(authenticated.address().toString())));
     }
 
     private void fail(Sasl.SaslOutcome outcome, String reason) {
@@ -279,7 +281,8 @@ final class DeviceSasl implements SaslListener {
         failed = true;
         step = Step.DONE;
         sasl.done(outcome);
-        LOG.fine(() -> "SASL refused for " + (address == null ? "an unnamed device" : address) + ": " + reason);
+        LOG.fine(() -> "SASL refused for " + (address == null ? "an unnamed device" : printable(address.toString()))
+                + ": " + reason);
     }
 
     /** Throttling and server errors are worth retrying ({@code sys-temp}); anything else is the device's ({@code auth}). */
@@ -341,8 +344,9 @@ final class DeviceSasl implements SaslListener {
         return Base64.getEncoder().encodeToString(bytes);
     }
 
+    /** Names come from the client: keep a log line one line of printable text. */
     private static String printable(String text) {
-        String bounded = text.length() > 32 ? text.substring(0, 32) : text;
+        String bounded = text.length() > 160 ? text.substring(0, 160) : text;
         return bounded.replaceAll("[^\\x21-\\x7e]", "?");
     }
 }
