@@ -85,6 +85,15 @@ public final class DeviceGateway implements AutoCloseable {
         return submit(() -> api.operationStatus(request, idScope, registrationId, operationId));
     }
 
+    /**
+     * Checks a SAS token for the registration id without registering ({@link DeviceApi#authenticate}): 204 when
+     * it is good, the DPS error otherwise. For protocols that authenticate when the connection opens (AMQP SASL).
+     */
+    public CompletableFuture<ApiResponse> authenticate(String idScope, String registrationId, String sasToken) {
+        ApiRequest request = request("POST", Credentials.of(sasToken, List.of()), null);
+        return submit(() -> api.authenticate(request, idScope, registrationId));
+    }
+
     private CompletableFuture<ApiResponse> submit(java.util.function.Supplier<ApiResponse> call) {
         try {
             return CompletableFuture.supplyAsync(call, workers);

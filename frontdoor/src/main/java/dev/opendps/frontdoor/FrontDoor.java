@@ -18,6 +18,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
@@ -185,6 +186,7 @@ public final class FrontDoor implements AutoCloseable {
         ChannelPipeline pipeline = ch.pipeline();
         pipeline.addLast("http", new HttpServerCodec());
         pipeline.addLast("httpAggregator", new HttpObjectAggregator(WEBSOCKET_HANDSHAKE_BYTES));
+        pipeline.addLast("originForm", OriginFormTarget.INSTANCE);
         pipeline.addLast("websocket", new WebSocketServerProtocolHandler(config));
         pipeline.addLast("websocketSelect", new ChannelInboundHandlerAdapter() {
             @Override
@@ -264,6 +266,29 @@ public final class FrontDoor implements AutoCloseable {
             } else {
                 super.userEventTriggered(ctx, event);
             }
+        }
+    }
+
+    /**
+     * Rewrites an absolute-form request target ({@code GET https://host:443/path HTTP/1.1}, which servers must accept,
+     * RFC 9112 §3.2.2) to its origin form, so the WebSocket path check sees {@code /path}: the Java SDK's AMQP over
+     * WebSockets sends the absolute form.
+     */
+    @ChannelHandler.Sharable
+    static final class OriginFormTarget extends ChannelInboundHandlerAdapter {
+        static final OriginFormTarget INSTANCE = new OriginFormTarget();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpRequest request) {
+                String uri = request.uri();
+                int scheme = uri.indexOf("://");
+                if (scheme > 0 && uri.substring(0, scheme).matches("(?i)https?")) {
+                    int path = uri.indexOf('/', scheme + 3);
+                    request.setUri(path < 0 ? "/" : uri.substring(path));
+                }
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 

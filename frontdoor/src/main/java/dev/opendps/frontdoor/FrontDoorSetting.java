@@ -23,8 +23,12 @@ public enum FrontDoorSetting {
      * to finish its TLS handshake and protocol open. Keep-alives count as traffic.
      */
     IDLE_TIMEOUT_SECONDS("DPS_FRONTDOOR_IDLE_TIMEOUT_SECONDS", "300"),
-    /** Seconds from accept to a completed TLS handshake and protocol open (CONNECT or AMQP open). */
-    HANDSHAKE_TIMEOUT_SECONDS("DPS_FRONTDOOR_HANDSHAKE_TIMEOUT_SECONDS", "10"),
+    /**
+     * Seconds from accept to a completed TLS handshake and protocol open (CONNECT or AMQP open). The Java SDK's TPM
+     * devices need 8 to 12 s before their AMQP open: both its SASL handler and its register task poll in 4-second
+     * sleeps while the TPM imports the challenge.
+     */
+    HANDSHAKE_TIMEOUT_SECONDS("DPS_FRONTDOOR_HANDSHAKE_TIMEOUT_SECONDS", "30"),
     /** Largest MQTT packet or AMQP frame (and WebSocket message) accepted, in bytes. */
     MAX_MESSAGE_BYTES("DPS_FRONTDOOR_MAX_MESSAGE_BYTES", "65536"),
     /** PEM file of the server certificate chain (leaf first). The local host uses its own. */

@@ -243,6 +243,22 @@ class DeviceApiTest {
     }
 
     @Test
+    void authenticatingATokenWithoutRegisteringStoresNothingAndRefusesABadToken() {
+        JsonNode enrollment = symmetricEnrollment("dev-auth");
+        ApiRequest good = new ApiRequest("POST", Map.of("Authorization", token("dev-auth", primaryKey(enrollment))),
+                Map.of(), null);
+        ApiRequest wrongKey = new ApiRequest("POST",
+                Map.of("Authorization", token("dev-auth", SymmetricKeys.generate())), Map.of(), null);
+
+        assertThat(devices.authenticate(good, scope, "dev-auth").status()).isEqualTo(204);
+        assertThat(body(devices.authenticate(wrongKey, scope, "dev-auth")).get("errorCode").asInt()).isEqualTo(401002);
+        assertThat(body(devices.authenticate(new ApiRequest("POST", Map.of(), Map.of(), null), scope, "dev-auth"))
+                .get("errorCode").asInt()).isEqualTo(401002);
+        assertThat(devices.authenticate(good, "0ne99999999", "dev-auth").status()).isEqualTo(404);
+        assertThat(dps.api.registrationState(dps.owner("GET").build(), "dev-auth").status()).isEqualTo(404);
+    }
+
+    @Test
     void malformedBodiesAre400AndAnUnknownScopeIs404() {
         JsonNode enrollment = symmetricEnrollment("dev-5");
         String token = token("dev-5", primaryKey(enrollment));

@@ -219,6 +219,18 @@ public final class DeviceRegistrationService {
     }
 
     /**
+     * Checks a device's token for its registration id without registering: what the front door decides when a
+     * device opens a connection that carries its token (AMQP SASL, dps-protocol.md §3.2), before any request.
+     * The same check as a poll's: a symmetric key of its enrollment, or the key its TPM was challenged to import.
+     */
+    public void authenticateToken(String idScope, String registrationId, String authorization) {
+        if (authorization == null || authorization.isBlank()) {
+            throw DeviceTokens.unauthorized("The connection carries no SAS token.");
+        }
+        authenticate(directory.byIdScope(idScope), registrationId, DeviceCredentials.token(authorization));
+    }
+
+    /**
      * Polls and status lookups carry a token (symmetric-key and TPM devices) or the client certificate. An
      * X.509 device is bound to the leaf that registered it: a resumed TLS session presents only the leaf,
      * so its chain is not walked again.
