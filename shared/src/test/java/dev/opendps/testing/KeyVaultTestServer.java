@@ -141,6 +141,11 @@ public final class KeyVaultTestServer implements AutoCloseable {
         }
     }
 
+    /** A JDK TLS context that trusts this server's certificate (for plain HTTP clients). */
+    public javax.net.ssl.SSLContext clientTls() {
+        return tls.client();
+    }
+
     /** Requests carrying {@code Authorization: Bearer <token>} for which {@code valid} holds are served. */
     public void acceptBearerTokens(Predicate<String> valid) {
         bearerTokens = valid;
