@@ -74,9 +74,8 @@ public enum Setting {
     /** With {@code DPS_HUB_REGISTRY=iothub}: how long one call to a hub may take to connect, and to answer, in seconds. */
     HUB_TIMEOUT_SECONDS("DPS_HUB_TIMEOUT_SECONDS", "10"),
     /**
-     * The client id of the user-assigned managed identity DPS signs in with: towards linked hubs without a key
-     * (with {@code DPS_HUB_REGISTRY=iothub}) and towards Key Vault ({@code DPS_KEY_VAULT_KEY_ID}). Empty: the
-     * app's system-assigned identity.
+     * With {@code DPS_HUB_REGISTRY=iothub}, for linked hubs without a key: the client id of the user-assigned
+     * managed identity DPS uses towards them. Empty: the app's system-assigned identity.
      */
     HUB_MANAGED_IDENTITY_CLIENT_ID("DPS_HUB_MANAGED_IDENTITY_CLIENT_ID", "");
 

@@ -38,8 +38,8 @@ import reactor.core.scheduler.Schedulers;
  * <p>It is what the Azure SDK's {@code ManagedIdentityCredential} does on App Service, without its fallback to
  * the instance metadata address 169.254.169.254: on a machine without {@code IDENTITY_ENDPOINT} this credential is
  * not built at all, so nothing probes that address (local runs, tests). Tokens are reused per resource until
- * {@link #RENEWAL_MARGIN} before they expire. Failures are {@link ManagedIdentityException}s whose messages say
- * what the endpoint answered, never a token or the identity header.
+ * {@link #RENEWAL_MARGIN} before they expire. Failures are {@link TokenException}s whose messages say what the
+ * endpoint answered, never a token or the identity header.
  */
 public final class ManagedIdentityTokenCredential implements TokenCredential {
     public static final String IDENTITY_ENDPOINT = "IDENTITY_ENDPOINT";
@@ -122,7 +122,7 @@ public final class ManagedIdentityTokenCredential implements TokenCredential {
                 AccessToken fresh = fetch(resource, now);
                 tokens.put(resource, fresh);
                 return fresh;
-            } catch (ManagedIdentityException e) {
+            } catch (TokenException e) {
                 if (cached != null && now.isBefore(cached.getExpiresAt().toInstant())) {
                     LOG.warning("Could not renew the token of " + identityName + " for " + resource + ", using the"
                             + " current one until " + cached.getExpiresAt() + ": " + e.getMessage());
@@ -158,24 +158,24 @@ public final class ManagedIdentityTokenCredential implements TokenCredential {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
-            throw new ManagedIdentityException(false, asking + "the identity endpoint did not answer within "
+            throw new TokenException(false, asking + "the identity endpoint did not answer within "
                     + timeout.toMillis() + " ms.", e);
         } catch (IOException e) {
-            throw new ManagedIdentityException(false, asking + "the identity endpoint could not be reached ("
+            throw new TokenException(false, asking + "the identity endpoint could not be reached ("
                     + e.getClass().getSimpleName() + ").", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ManagedIdentityException(false, asking + "interrupted.", e);
+            throw new TokenException(false, asking + "interrupted.", e);
         }
         int status = response.statusCode();
         if (status != 200) {
             boolean refused = status >= 400 && status < 500 && status != 408 && status != 429;
-            throw new ManagedIdentityException(refused, asking + "the identity endpoint answered " + status + ": "
+            throw new TokenException(refused, asking + "the identity endpoint answered " + status + ": "
                     + errorText(response.body()), null);
         }
         AccessToken token = read(response.body(), now);
         if (token == null) {
-            throw new ManagedIdentityException(false, asking + "the identity endpoint answered 200 without an"
+            throw new TokenException(false, asking + "the identity endpoint answered 200 without an"
                     + " access_token and a future expires_on.", null);
         }
         LOG.info("Got a token for " + resource + " from " + identityName + ", valid until " + token.getExpiresAt()
@@ -249,5 +249,24 @@ public final class ManagedIdentityTokenCredential implements TokenCredential {
 
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The identity endpoint gave no token: it {@link #refused() refused} (no such identity, a wrong header: a
+     * configuration problem) or failed (unreachable, slow, an error or an answer without a token: try again
+     * later). The message says what the endpoint answered, never a token or the identity header.
+     */
+    public static final class TokenException extends RuntimeException {
+        private final boolean refused;
+
+        TokenException(boolean refused, String message, Throwable cause) {
+            super(message, cause);
+            this.refused = refused;
+        }
+
+        /** True if the endpoint refused (4xx other than 408 and 429), false if it failed or could not be reached. */
+        public boolean refused() {
+            return refused;
+        }
     }
 }

@@ -16,7 +16,8 @@ import com.azure.security.keyvault.keys.cryptography.models.KeyWrapAlgorithm;
 import com.azure.security.keyvault.keys.models.KeyOperation;
 import com.azure.security.keyvault.keys.models.KeyType;
 import com.azure.security.keyvault.keys.models.KeyVaultKey;
-import dev.opendps.adapters.identity.ManagedIdentityException;
+import dev.opendps.adapters.identity.ManagedIdentityTokenCredential;
+import dev.opendps.config.Setting;
 import dev.opendps.domain.port.KeyEncryptionKey;
 import dev.opendps.domain.port.SecretProtectionException;
 import dev.opendps.domain.port.StoreUnavailableException;
@@ -343,7 +344,7 @@ public final class KeyVaultKeyEncryptionKey implements KeyEncryptionKey {
     /** What went wrong, from the status and Key Vault's error, or the identity endpoint's; never a token. */
     static String describe(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ManagedIdentityException identity) {
+            if (cause instanceof ManagedIdentityTokenCredential.TokenException identity) {
                 return identity.getMessage();
             }
         }
@@ -364,13 +365,13 @@ public final class KeyVaultKeyEncryptionKey implements KeyEncryptionKey {
     private static String advice(Throwable e) {
         int status = status(e);
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ManagedIdentityException identity && identity.refused()) {
-                return ". Check the app's managed identity and DPS_HUB_MANAGED_IDENTITY_CLIENT_ID.";
+            if (cause instanceof ManagedIdentityTokenCredential.TokenException identity && identity.refused()) {
+                return ". Check the app's managed identity and " + Setting.HUB_MANAGED_IDENTITY_CLIENT_ID.key() + ".";
             }
         }
         return switch (status) {
             case 401, 403 -> ". The app's managed identity needs the Key Vault Crypto User role on the vault.";
-            case 404 -> ". Check the key identifier (DPS_KEY_VAULT_KEY_ID).";
+            case 404 -> ". Check the key identifier (" + Setting.KEY_VAULT_KEY_ID.key() + ").";
             default -> "";
         };
     }
