@@ -60,7 +60,8 @@ import javax.net.ssl.SSLException;
  * MGF1-SHA-256) done for real with an RSA key per version that never leaves the server. Errors have Key
  * Vault's shape, {@code {"error":{"code":…,"message":…}}}: {@code KeyNotFound} 404, {@code BadParameter} 400 (a
  * wrapped key that does not decrypt, an unknown algorithm or api-version), {@code Forbidden} 403 (an operation
- * the key does not permit, or a disabled version). {@link #failWith} and {@link #stall} make it misbehave;
+ * the key does not permit, or a disabled version). {@link #failWith} (every request, or some operations) and
+ * {@link #stall} make it misbehave;
  * {@link #requests()} lists what it was asked (method and path, never a header's value).
  */
 public final class KeyVaultTestServer implements AutoCloseable {
@@ -92,6 +93,7 @@ public final class KeyVaultTestServer implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile Predicate<String> bearerTokens = token -> false;
     private volatile int failureStatus;
+    private volatile Set<String> failingOperations = Set.of();
     private volatile Duration stall = Duration.ZERO;
 
     private KeyVaultTestServer(HttpsServer server, ExecutorService executor, LoopbackTls tls) {
@@ -195,6 +197,15 @@ public final class KeyVaultTestServer implements AutoCloseable {
 
     /** Answers every authenticated request with {@code status} and a Key Vault error body, until {@link #behave()}. */
     public void failWith(int status) {
+        failWith(status, new String[0]);
+    }
+
+    /**
+     * Answers authenticated requests for {@code operations} (the last path segment: {@code wrapkey},
+     * {@code unwrapkey}, …; none: every request) with {@code status}, until {@link #behave()}.
+     */
+    public void failWith(int status, String... operations) {
+        failingOperations = Set.of(operations);
         failureStatus = status;
     }
 
@@ -256,7 +267,8 @@ public final class KeyVaultTestServer implements AutoCloseable {
                 return;
             }
             int failure = failureStatus;
-            if (failure != 0) {
+            Set<String> failing = failingOperations;
+            if (failure != 0 && (failing.isEmpty() || failing.contains(path.substring(path.lastIndexOf('/') + 1)))) {
                 if (failure == 429 || failure == 503) {
                     exchange.getResponseHeaders().set("Retry-After", "0");
                 }
