@@ -295,8 +295,12 @@ class SecretsAtRestTest {
         assertThat(text).contains("\"enc\":\"v1\"");
     }
 
-    /** Every {@code kek} named in the database: records and instances. */
     private Set<String> kekVersionsStored() throws Exception {
+        return kekVersionsStored(dataDir);
+    }
+
+    /** Every {@code kek} named in the embedded store in {@code dataDir}: records and instances. */
+    static Set<String> kekVersionsStored(Path dataDir) throws Exception {
         Set<String> versions = new TreeSet<>();
         Pattern kek = Pattern.compile("\"kek\":\"([^\"]+)\"");
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("opendps.db"));
