@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * The key-encryption key (KEK) of envelope encryption: it wraps and unwraps the data keys that encrypt stored
- * secrets, and never leaves its holder (a local key file, later Key Vault). It has versions: new data keys are
+ * secrets, and never leaves its holder (a local key file, or a Key Vault key). It has versions: new data keys are
  * wrapped under the current one, data keys wrapped under an older version stay unwrappable.
  *
  * <p>Implementations are thread-safe. A holder that cannot be reached (a key service down or throttling) throws
