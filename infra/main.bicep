@@ -286,10 +286,11 @@ var deviceAppSettings = {
   // Empty on purpose: the account has key authentication disabled; the adapter's managed-identity sign-in is still
   // to be written (README, "Not working on Azure yet").
   DPS_COSMOS_KEY: ''
-  // The local key-encryption key file (empty: <DPS_DATA_DIR>/keys/kek.json, per instance and temporary on Azure). On
-  // Azure the Key Vault KEK (DPS_KEY_VAULT_KEY_ID) is to replace it; that adapter is not written yet.
+  // The local key-encryption key file: not used on Azure, where DPS_KEY_VAULT_KEY_ID wins over it (an instance's
+  // file would be its own, and temporary). Left empty: <DPS_DATA_DIR>/keys/kek.json, read only if it exists.
   DPS_KEK_FILE: ''
-  // A PROPOSED name, not read by the code yet: envelope encryption is still to be written. InfraSettingsTest lists it.
+  // The Key Vault key-encryption key, versionless so that the apps follow rotations of it; reached with the
+  // user-assigned identity (DPS_HUB_MANAGED_IDENTITY_CLIENT_ID), which has Key Vault Crypto User on the vault.
   DPS_KEY_VAULT_KEY_ID: keyVault.outputs.keyId
 }
 

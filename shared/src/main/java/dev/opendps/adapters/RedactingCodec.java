@@ -2,6 +2,7 @@ package dev.opendps.adapters;
 
 import dev.opendps.domain.port.SecretProtectionException;
 import dev.opendps.domain.port.StoreException;
+import dev.opendps.domain.port.StoreUnavailableException;
 import java.util.Objects;
 
 /**
@@ -20,6 +21,8 @@ public final class RedactingCodec<T> {
     public String encode(T record, String id) {
         try {
             return codec.encode(record);
+        } catch (StoreUnavailableException e) {
+            throw e; // the key-encryption key could not be reached: the call may succeed later (503)
         } catch (RuntimeException e) {
             throw new StoreException("Could not encode the " + description + " '" + id + "' for storage ("
                     + e.getClass().getSimpleName() + ")");
@@ -33,6 +36,8 @@ public final class RedactingCodec<T> {
             // Its message names a field and a key version, never key material.
             throw new SecretProtectionException("The stored " + description + " '" + id + "' could not be"
                     + " decrypted: " + e.getMessage());
+        } catch (StoreUnavailableException e) {
+            throw e; // the key-encryption key could not be reached: the call may succeed later (503)
         } catch (RuntimeException e) {
             throw new StoreException("The stored " + description + " '" + id + "' could not be decoded ("
                     + e.getClass().getSimpleName() + ")");

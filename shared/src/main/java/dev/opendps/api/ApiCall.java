@@ -3,6 +3,7 @@ package dev.opendps.api;
 import dev.opendps.domain.ErrorCode;
 import dev.opendps.domain.ProvisioningException;
 import dev.opendps.domain.port.ProvisioningMetrics;
+import dev.opendps.domain.port.StoreUnavailableException;
 import dev.opendps.wire.ErrorBody;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,6 +64,11 @@ public final class ApiCall {
         } catch (ProvisioningException e) {
             response = error(e, trackingId);
             errorCode = e.errorCode().code();
+        } catch (StoreUnavailableException e) {
+            // A store or the key-encryption key cannot serve the call for now (its message holds no secret).
+            log.warning(operation + " could not be served now: " + e.getMessage() + ", trackingId=" + trackingId);
+            response = error(new ProvisioningException(ErrorCode.SERVICE_UNAVAILABLE), trackingId);
+            errorCode = ErrorCode.SERVICE_UNAVAILABLE.code();
         } catch (RuntimeException e) {
             log.log(Level.SEVERE, operation + " failed with an internal error, trackingId=" + trackingId, e);
             response = error(new ProvisioningException(ErrorCode.INTERNAL_ERROR), trackingId);

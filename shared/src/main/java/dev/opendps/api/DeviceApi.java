@@ -9,6 +9,7 @@ import dev.opendps.domain.RegistrationOperation;
 import dev.opendps.domain.RegistrationStatus;
 import dev.opendps.domain.port.ProvisioningMetrics;
 import dev.opendps.domain.port.ProvisioningMetrics.DeviceOperation;
+import dev.opendps.domain.port.StoreUnavailableException;
 import dev.opendps.service.registration.DeviceCredentials;
 import dev.opendps.service.registration.DeviceRegistrationService;
 import dev.opendps.service.registration.TpmChallengeIssued;
@@ -145,6 +146,11 @@ public final class DeviceApi {
         } catch (ProvisioningException e) {
             response = errors.error(e, trackingId);
             errorCode = e.errorCode().code();
+        } catch (StoreUnavailableException e) {
+            // A store or the key-encryption key cannot serve the call for now (its message holds no secret).
+            LOG.warning(operation.tag() + " could not be served now: " + e.getMessage() + ", trackingId=" + trackingId);
+            response = errors.error(new ProvisioningException(ErrorCode.SERVICE_UNAVAILABLE), trackingId);
+            errorCode = ErrorCode.SERVICE_UNAVAILABLE.code();
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, operation.tag() + " failed with an internal error, trackingId=" + trackingId, e);
             response = errors.error(new ProvisioningException(ErrorCode.INTERNAL_ERROR), trackingId);

@@ -9,9 +9,15 @@ import dev.opendps.adapters.cosmos.CosmosInstanceStore;
 import dev.opendps.adapters.cosmos.CosmosRegistrationOperationStore;
 import dev.opendps.adapters.cosmos.CosmosRegistrationStateStore;
 import dev.opendps.adapters.cosmos.CosmosTpmChallengeStore;
+import dev.opendps.adapters.envelope.DataKeyRewrap;
 import dev.opendps.adapters.envelope.SecretEnvelope;
+import dev.opendps.adapters.identity.ManagedIdentityTokenCredential;
 import dev.opendps.adapters.iothub.IotHubRegistry;
+import dev.opendps.adapters.keys.KeyEncryptionKeyRing;
 import dev.opendps.adapters.keys.LocalKeyFile;
+import dev.opendps.adapters.keyvault.KeyVaultKeyEncryptionKey;
+import dev.opendps.adapters.keyvault.KeyVaultKeyId;
+import dev.opendps.adapters.keyvault.KeyVaultSetupException;
 import dev.opendps.adapters.metrics.PrometheusMetrics;
 import dev.opendps.adapters.iothub.ManagedIdentityCredentials;
 import dev.opendps.adapters.sqlite.SqliteCaCertificateStore;
@@ -36,6 +42,7 @@ import dev.opendps.domain.allocation.HubAllocation;
 import dev.opendps.domain.allocation.HubLocations;
 import dev.opendps.domain.port.AllocationWebhook;
 import dev.opendps.domain.port.HubRegistry;
+import dev.opendps.domain.port.KeyEncryptionKey;
 import dev.opendps.service.registration.AllocationExplainer;
 import dev.opendps.service.registration.DeviceRegistrationService;
 import dev.opendps.config.AppSettings;
@@ -52,12 +59,14 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.logging.Logger;
 
 /**
  * The composition root: builds the adapters the settings name and the use cases over them, once per
  * process. Function classes get their collaborators from here (through the apps' instance injectors).
  */
 public final class ProvisioningApplication implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ProvisioningApplication.class.getName());
     private static ProvisioningApplication shared;
 
     private final Stores stores;
@@ -89,23 +98,25 @@ public final class ProvisioningApplication implements AutoCloseable {
                 maxLifetime), clock, metrics);
         this.localHubRegistryApi = new LocalHubRegistryApi(stores.hubs(), clock);
         this.instanceBootstrap = new InstanceBootstrap(stores.instances(), clock);
-        this.diagnosticsApi = new DiagnosticsApi(healthChecks(settings, stores), metrics::scrape,
+        this.diagnosticsApi = new DiagnosticsApi(healthChecks(settings, stores, clock), metrics::scrape,
                 PrometheusMetrics.contentType());
     }
 
     /**
      * The store: one cheap read (the default instance by host name; found or not, the read worked). The key
-     * provider: the local key file is read when the stores open, so it has no separate check yet (a Key Vault
-     * KEK will have one); health still says "not configured".
+     * provider: a wrap and unwrap with the key-encryption key the stores seal with, at most every
+     * {@link KeyProviderHealth#DEFAULT_INTERVAL} ("not configured" for stores without one).
      */
-    private static Map<String, DiagnosticsApi.HealthCheck> healthChecks(AppSettings settings, Stores stores) {
+    private static Map<String, DiagnosticsApi.HealthCheck> healthChecks(AppSettings settings, Stores stores,
+                                                                        Clock clock) {
         String defaultHost = settings.get(Setting.DEFAULT_INSTANCE_HOST);
         Map<String, DiagnosticsApi.HealthCheck> checks = new LinkedHashMap<>();
         checks.put("store", () -> {
             stores.instances().findByHostName(defaultHost);
             return "ok";
         });
-        checks.put("keyProvider", () -> "not configured");
+        checks.put("keyProvider", stores.keyEncryptionKey() == null ? () -> "not configured"
+                : new KeyProviderHealth(stores.keyEncryptionKey(), clock, KeyProviderHealth.DEFAULT_INTERVAL));
         return checks;
     }
 
@@ -181,34 +192,100 @@ public final class ProvisioningApplication implements AutoCloseable {
         return new ProvisioningApplication(settings, stores, webhook(settings), hubLocations(settings), clock);
     }
 
-    /** The stores the settings choose ({@link Setting#STORE}, {@link Setting#HUB_REGISTRY}). */
+    /**
+     * The stores the settings choose ({@link Setting#STORE}, {@link Setting#HUB_REGISTRY}), sealing secrets with
+     * the key-encryption key they choose ({@link #keyEncryptionKey(AppSettings)}).
+     */
     public static Stores openStores(AppSettings settings) {
-        String kind = settings.get(Setting.STORE).toLowerCase(Locale.ROOT);
-        if (!kind.equals("sqlite") && !kind.equals("cosmos")) {
-            throw new IllegalArgumentException(Setting.STORE.key() + " must be 'sqlite' or 'cosmos', was '" + kind + "'");
-        }
+        return openStores(settings, null);
+    }
+
+    /** As {@link #openStores(AppSettings)}, sealing secrets with {@code kek} (null: the one the settings choose). */
+    public static Stores openStores(AppSettings settings, KeyEncryptionKey kek) {
+        StoreKind kind = StoreKind.of(settings);
         HubRegistryKind hubRegistry = HubRegistryKind.of(settings);
         Duration hubTimeout = hubTimeout(settings);
-        return kind.equals("cosmos") ? openCosmosStores(settings, hubRegistry, hubTimeout)
-                : openSqliteStores(settings, hubRegistry, hubTimeout);
+        // Settings errors surface before the key-encryption key is opened (and a local key file made).
+        KeyEncryptionKey keys = kek != null ? kek : keyEncryptionKey(settings);
+        return kind == StoreKind.COSMOS ? openCosmosStores(settings, hubRegistry, hubTimeout, keys)
+                : openSqliteStores(settings, hubRegistry, hubTimeout, keys);
     }
 
-    /** Secrets in every stored document are envelope-encrypted under the local key file's KEK (README, "Secrets at rest"). */
-    private static SecretEnvelope secretEnvelope(AppSettings settings) {
-        return new SecretEnvelope(LocalKeyFile.openOrCreate(kekFile(settings)));
+    /** The values of {@link Setting#STORE}. */
+    private enum StoreKind {
+        SQLITE, COSMOS;
+
+        static StoreKind of(AppSettings settings) {
+            String kind = settings.get(Setting.STORE).toLowerCase(Locale.ROOT);
+            return switch (kind) {
+                case "sqlite" -> SQLITE;
+                case "cosmos" -> COSMOS;
+                default -> throw new IllegalArgumentException(Setting.STORE.key() + " must be 'sqlite' or 'cosmos',"
+                        + " was '" + kind + "'");
+            };
+        }
     }
 
-    private static Stores openSqliteStores(AppSettings settings, HubRegistryKind hubRegistry, Duration hubTimeout) {
+    /**
+     * The key-encryption key the settings choose (README, "Secrets at rest"): the Key Vault key of
+     * {@link Setting#KEY_VAULT_KEY_ID} if it is set, reached with the app's managed identity; else the local key
+     * file {@link #kekFile}, created if missing. With Key Vault, an existing local key file still unwraps what it
+     * wrapped before, until {@link #rewrapDataKeys} has moved it all.
+     *
+     * @throws IllegalArgumentException if the Key Vault key identifier is malformed or there is no managed identity
+     * @throws IllegalStateException    if Key Vault cannot be reached, refuses, or the key does not suit
+     */
+    public static KeyEncryptionKeyRing keyEncryptionKey(AppSettings settings) {
+        return keyEncryptionKey(settings, KeyVaultKeyEncryptionKey.Options.DEFAULTS);
+    }
+
+    /** As {@link #keyEncryptionKey(AppSettings)}, talking to Key Vault as {@code options} say. */
+    public static KeyEncryptionKeyRing keyEncryptionKey(AppSettings settings, KeyVaultKeyEncryptionKey.Options options) {
+        String setting = Setting.KEY_VAULT_KEY_ID.key();
+        String keyId = settings.get(Setting.KEY_VAULT_KEY_ID).trim();
+        Path file = kekFile(settings);
+        if (keyId.isEmpty()) {
+            return KeyEncryptionKeyRing.current(LocalKeyFile.PREFIX, LocalKeyFile.openOrCreate(file))
+                    .absent(KeyVaultKeyEncryptionKey.PREFIX, "no Key Vault key is configured (" + setting + ").")
+                    .build();
+        }
+        KeyVaultKeyId id;
+        try {
+            id = KeyVaultKeyId.parse(keyId);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(setting + ": " + e.getMessage());
+        }
+        ManagedIdentityTokenCredential credential = ManagedIdentityTokenCredential.fromSettings(settings,
+                options.timeout()).orElseThrow(() -> new IllegalArgumentException(setting + " is set, but the app"
+                + " has no managed identity to reach Key Vault with: " + ManagedIdentityTokenCredential.IDENTITY_ENDPOINT
+                + " and " + ManagedIdentityTokenCredential.IDENTITY_HEADER + " (which Azure Functions and App"
+                + " Service set for an app with an identity) are missing."));
+        KeyVaultKeyEncryptionKey vault;
+        try {
+            vault = KeyVaultKeyEncryptionKey.connect(id, credential, options);
+        } catch (KeyVaultSetupException e) {
+            throw new IllegalStateException(setting + ": " + e.getMessage(), e);
+        }
+        KeyEncryptionKeyRing.Builder ring = KeyEncryptionKeyRing.current(KeyVaultKeyEncryptionKey.PREFIX, vault);
+        LocalKeyFile.openIfExists(file).ifPresentOrElse(local -> ring.alsoReads(LocalKeyFile.PREFIX, local),
+                () -> ring.absent(LocalKeyFile.PREFIX, "the local key file " + file + " that wrapped it is not"
+                        + " present: restore it (" + Setting.KEK_FILE.key() + ") to read, and re-wrap, what was"
+                        + " stored before " + setting + " was set."));
+        return ring.build();
+    }
+
+    private static Stores openSqliteStores(AppSettings settings, HubRegistryKind hubRegistry, Duration hubTimeout,
+                                           KeyEncryptionKey kek) {
         Path dataDir = Path.of(settings.get(Setting.DATA_DIR));
         SqliteDatabase database = SqliteDatabase.open(dataDir, SqliteDatabase.DEFAULT_READER_CONNECTIONS,
-                secretEnvelope(settings));
+                new SecretEnvelope(kek));
         HubRegistry hubs = hubRegistry == HubRegistryKind.IOTHUB
                 ? IotHubRegistry.create(hubTimeout, ManagedIdentityCredentials.fromSettings(settings, hubTimeout))
                 : new SqliteHubRegistry(database);
         return new Stores(new SqliteInstanceStore(database), new SqliteEnrollmentStore(database),
                 new SqliteEnrollmentGroupStore(database), new SqliteRegistrationStateStore(database),
                 new SqliteRegistrationOperationStore(database), new SqliteTpmChallengeStore(database),
-                hubs, new SqliteCaCertificateStore(database), database::close);
+                hubs, new SqliteCaCertificateStore(database), database::close, kek);
     }
 
     /** {@link Setting#KEK_FILE}, by default {@code <DPS_DATA_DIR>/keys/kek.json}. */
@@ -218,12 +295,56 @@ public final class ProvisioningApplication implements AutoCloseable {
     }
 
     /**
-     * Adds a new version to the local key-encryption key and makes it current; returns its name. Running
-     * processes on the same file notice within a second: data keys made from then on are wrapped under the new
-     * version, documents are re-encrypted as they are next written, and older versions stay readable.
+     * Rotates the key-encryption key the settings choose and re-wraps the stored data keys under the new
+     * version; returns the new version's name. The local key file gets a new version; a Key Vault key a new
+     * version in Key Vault (which needs the Key Vault Crypto Officer role; or rotate it in Key Vault and call
+     * {@link #rewrapDataKeys}). Nothing stops: running processes pick the new version up (within a second from
+     * the file, within their refresh interval from Key Vault), older versions stay readable, and what a process
+     * sealed before it noticed moves on the next re-wrap or write.
      */
     public static String rotateKeyEncryptionKey(AppSettings settings) {
-        return LocalKeyFile.openOrCreate(kekFile(settings)).rotate();
+        return rotateKeyEncryptionKey(settings, keyEncryptionKey(settings));
+    }
+
+    /** As {@link #rotateKeyEncryptionKey(AppSettings)}, with this key-encryption key. */
+    public static String rotateKeyEncryptionKey(AppSettings settings, KeyEncryptionKey kek) {
+        String version = kek.rotate();
+        if (StoreKind.of(settings) == StoreKind.SQLITE) {
+            rewrapDataKeys(settings, kek);
+        } else {
+            LOG.info("Key-encryption key rotated to " + version + "; on Cosmos DB stored data keys move to it as"
+                    + " their documents are written (a re-wrap pass is not implemented there): keep the older"
+                    + " versions enabled.");
+        }
+        return version;
+    }
+
+    /** What {@link #rewrapDataKeys} did. */
+    public record DataKeysRewrapped(String version, long documents, long rewritten, long secrets, long dataKeys,
+                                    long unreadable, long changedMeanwhile) {
+    }
+
+    /**
+     * Re-wraps every stored data key that is not under the key-encryption key's current version, without
+     * decrypting a secret or changing a record (etags stay): after a rotation, so that older versions can be
+     * retired; after setting {@link Setting#KEY_VAULT_KEY_ID}, to move what the local key file wrapped to Key
+     * Vault. Runs beside running processes: documents are replaced only if unchanged since read. Values whose
+     * data key cannot be unwrapped are left and counted ({@code unreadable}). Embedded store only.
+     */
+    public static DataKeysRewrapped rewrapDataKeys(AppSettings settings, KeyEncryptionKey kek) {
+        if (StoreKind.of(settings) != StoreKind.SQLITE) {
+            throw new UnsupportedOperationException("Re-wrapping stored data keys is implemented for the embedded"
+                    + " store only; on Cosmos DB they move to the current version as their documents are written.");
+        }
+        DataKeyRewrap rewrap = new DataKeyRewrap(kek);
+        try (SqliteDatabase database = SqliteDatabase.open(Path.of(settings.get(Setting.DATA_DIR)), 2,
+                new SecretEnvelope(kek))) {
+            SqliteDatabase.Rewrite rewrite = database.rewriteDocuments(rewrap::apply);
+            DataKeysRewrapped result = new DataKeysRewrapped(rewrap.target(), rewrite.scanned(), rewrite.rewritten(),
+                    rewrap.secrets(), rewrap.dataKeys(), rewrap.unreadable(), rewrite.changedMeanwhile());
+            LOG.info("Re-wrapped stored data keys: " + result);
+            return result;
+        }
     }
 
     /**
@@ -231,16 +352,17 @@ public final class ProvisioningApplication implements AutoCloseable {
      * the embedded hub registry too, unless {@code DPS_HUB_REGISTRY=iothub} names real hubs. The key is only
      * used to sign requests and never appears in a message.
      */
-    private static Stores openCosmosStores(AppSettings settings, HubRegistryKind hubRegistry, Duration hubTimeout) {
+    private static Stores openCosmosStores(AppSettings settings, HubRegistryKind hubRegistry, Duration hubTimeout,
+                                           KeyEncryptionKey kek) {
         for (Setting required : new Setting[] {Setting.COSMOS_ENDPOINT, Setting.COSMOS_KEY, Setting.COSMOS_DATABASE}) {
             if (settings.get(required).isBlank()) {
                 throw new IllegalArgumentException(Setting.STORE.key() + "=cosmos needs " + required.key());
             }
         }
-        // The KEK is the local key file here too, which suits one machine; instances scaled out on Azure need the
-        // Key Vault KEK (not written yet), or each would make its own file.
+        // Instances scaled out on Azure share one KEK through Key Vault (DPS_KEY_VAULT_KEY_ID); the local key file
+        // suits one machine only, as each instance would make its own.
         CosmosDatabase database = CosmosDatabase.connect(settings.get(Setting.COSMOS_ENDPOINT),
-                settings.get(Setting.COSMOS_KEY), settings.get(Setting.COSMOS_DATABASE), secretEnvelope(settings));
+                settings.get(Setting.COSMOS_KEY), settings.get(Setting.COSMOS_DATABASE), new SecretEnvelope(kek));
         try {
             HubRegistry hubs = hubRegistry == HubRegistryKind.IOTHUB
                     ? IotHubRegistry.create(hubTimeout, ManagedIdentityCredentials.fromSettings(settings, hubTimeout))
@@ -248,7 +370,7 @@ public final class ProvisioningApplication implements AutoCloseable {
             return new Stores(new CosmosInstanceStore(database), new CosmosEnrollmentStore(database),
                     new CosmosEnrollmentGroupStore(database), new CosmosRegistrationStateStore(database),
                     new CosmosRegistrationOperationStore(database), new CosmosTpmChallengeStore(database),
-                    hubs, new CosmosCaCertificateStore(database), database::close);
+                    hubs, new CosmosCaCertificateStore(database), database::close, kek);
         } catch (RuntimeException e) {
             database.close();
             throw e;

@@ -18,6 +18,14 @@ public enum Setting {
      * Empty: {@code <DPS_DATA_DIR>/keys/kek.json}. Keep it out of backups that travel with the store.
      */
     KEK_FILE("DPS_KEK_FILE", ""),
+    /**
+     * The Key Vault key that wraps the data keys instead of the local key file:
+     * {@code https://<vault>.vault.azure.net/keys/<name>} (its current version, followed through rotations) or
+     * with {@code /<version>} (that version only). Reached with the app's managed identity (the platform's
+     * {@code IDENTITY_ENDPOINT}, client id {@code DPS_HUB_MANAGED_IDENTITY_CLIENT_ID}). If the local key file
+     * exists too, what it sealed stays readable and is moved to Key Vault by a re-wrap. Empty: the local file.
+     */
+    KEY_VAULT_KEY_ID("DPS_KEY_VAULT_KEY_ID", ""),
     /** With {@code DPS_STORE=cosmos}: the account endpoint, e.g. {@code https://<account>.documents.azure.com:443/}. */
     COSMOS_ENDPOINT("DPS_COSMOS_ENDPOINT", ""),
     /** With {@code DPS_STORE=cosmos}: the account key. A secret: never logged. */

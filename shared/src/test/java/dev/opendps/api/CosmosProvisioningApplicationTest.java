@@ -123,6 +123,11 @@ class CosmosProvisioningApplicationTest {
      * the partitions this test's records live in (the local server answers queries within one partition only).
      */
     private String rawDocuments() {
+        return rawDocuments(server, dps);
+    }
+
+    /** {@link #rawDocuments()} of {@code dps} on {@code server}: for other tests of what Cosmos holds. */
+    static String rawDocuments(CosmosTestServer server, ServiceApiFixture dps) {
         List<String> partitions = List.of(dps.instance.idScope().toLowerCase(java.util.Locale.ROOT), "instances",
                 "local-hub-1.localhost", "local-hub-2.localhost");
         StringBuilder all = new StringBuilder();

@@ -4,14 +4,15 @@ import static dev.opendps.api.ServiceApiFixture.body;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.opendps.adapters.keys.LocalKeyFile;
 import dev.opendps.app.ProvisioningApplication;
 import dev.opendps.config.AppSettings;
-import dev.opendps.config.Setting;
 import dev.opendps.domain.LinkedHub;
 import dev.opendps.domain.ProvisioningInstance;
 import dev.opendps.domain.SharedAccessPolicy;
 import dev.opendps.domain.SymmetricKeys;
 import dev.opendps.domain.auth.SharedAccessSignature;
+import dev.opendps.domain.port.KeyEncryptionKey;
 import dev.opendps.testing.SoftwareTpm;
 import dev.opendps.wire.Json;
 import java.io.ByteArrayOutputStream;
@@ -22,6 +23,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,13 +38,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Secrets at rest, through the real application on the embedded store: no key or connection string is found
- * in the database or its WAL file, everything still reads back, and the KEK can be rotated under load.
+ * in the database or its WAL file, everything still reads back, and the KEK can be rotated under load. Here
+ * with the local key file; {@link KeyVaultSecretsAtRestTest} runs the same with the Key Vault key.
  */
 class SecretsAtRestTest {
     private static final String HUB_A = "hub-a.azure-devices.net";
@@ -62,10 +67,29 @@ class SecretsAtRestTest {
         }
     }
 
+    /** The settings that choose the key-encryption key (none: the local key file). */
+    protected Map<String, String> kekSettings() {
+        return Map.of();
+    }
+
+    /** The key-encryption key those settings choose, as a process opens it. */
+    protected KeyEncryptionKey openKek(AppSettings settings) {
+        return ProvisioningApplication.keyEncryptionKey(settings);
+    }
+
+    /** How the versions of that key-encryption key begin. */
+    protected String versionPrefix() {
+        return LocalKeyFile.PREFIX;
+    }
+
+    private AppSettings settings() {
+        return ServiceApiFixture.settings(dataDir, kekSettings());
+    }
+
     private void start() {
-        dps = new ServiceApiFixture(dataDir, stores -> stores,
+        dps = new ServiceApiFixture(dataDir, kekSettings(), Clock.systemUTC(), stores -> stores,
                 List.of(new LinkedHub(HUB_A, 1, true, connectionString(HUB_A, hubKeyA)),
-                        new LinkedHub(HUB_B, 1, true, connectionString(HUB_B, hubKeyB))));
+                        new LinkedHub(HUB_B, 1, true, connectionString(HUB_B, hubKeyB))), this::openKek);
     }
 
     private static String connectionString(String host, String key) {
@@ -118,11 +142,12 @@ class SecretsAtRestTest {
     void rotatingTheKekWhileDevicesRegisterLosesNothing() throws Exception {
         start();
         String scope = dps.instance.idScope();
-        AppSettings settings = AppSettings.of(Map.of(Setting.DATA_DIR.key(), dataDir.toString()));
+        AppSettings settings = settings();
         Map<String, String> keys = new ConcurrentHashMap<>();
         AtomicBoolean done = new AtomicBoolean();
         ExecutorService threads = Executors.newFixedThreadPool(4);
         List<Future<?>> work = new ArrayList<>();
+        List<String> rotated = new ArrayList<>();
         try {
             for (int t = 0; t < 4; t++) {
                 int thread = t;
@@ -138,37 +163,67 @@ class SecretsAtRestTest {
                     return null;
                 }));
             }
-            List<String> rotated = new ArrayList<>();
             for (int r = 0; r < 3; r++) {
                 Thread.sleep(600);
-                rotated.add(ProvisioningApplication.rotateKeyEncryptionKey(settings));
+                // As a maintenance task would: its own process's view of the key, rotated, then a re-wrap pass.
+                rotated.add(ProvisioningApplication.rotateKeyEncryptionKey(settings, openKek(settings)));
             }
-            Thread.sleep(1500); // the running application notices the last rotation within a second
+            Thread.sleep(1500); // the running application notices the last rotation (file: 1 s; Key Vault here: 0.2 s)
             done.set(true);
             for (Future<?> f : work) {
                 f.get();
             }
-            assertThat(rotated).containsExactly("local:2", "local:3", "local:4");
         } finally {
             threads.shutdownNow();
         }
+        assertThat(rotated).hasSize(3).doesNotHaveDuplicates().allMatch(version -> version.startsWith(versionPrefix()));
+
+        // What the application sealed before it noticed the last rotation moves on the next pass; nothing is left.
+        ProvisioningApplication.DataKeysRewrapped pass = ProvisioningApplication.rewrapDataKeys(settings,
+                openKek(settings));
+        assertThat(pass.version()).isEqualTo(rotated.get(2));
+        assertThat(pass.unreadable()).isZero();
+        assertThat(kekVersionsStored()).containsExactly(rotated.get(2));
 
         assertThat(keys).hasSizeGreaterThan(20);
         for (Map.Entry<String, String> entry : keys.entrySet()) {
             JsonNode enrollment = body(dps.api.individualEnrollment(dps.owner("GET").build(), entry.getKey()));
             assertThat(enrollment.at("/attestation/symmetricKey/primaryKey").asText()).isEqualTo(entry.getValue());
             assertThat(dps.application.stores().registrationStates().find(scope, entry.getKey())).isPresent();
+            assertThat(register(scope, entry.getKey(), entry.getValue()).status()).isEqualTo(202);
         }
-        Set<String> versions = kekVersionsOfEnrollments();
-        assertThat(versions).contains("local:1", "local:4");
+        assertThat(dps.application.stores().instances().findByIdScope(scope).orElseThrow().linkedHubs())
+                .extracting(LinkedHub::connectionString)
+                .containsExactlyInAnyOrder(connectionString(HUB_A, hubKeyA), connectionString(HUB_B, hubKeyB));
+    }
 
-        // A document sealed under an old version is sealed under the current one when next written.
-        String oldest = "dev-0-0";
-        JsonNode enrollment = body(dps.api.individualEnrollment(dps.owner("GET").build(), oldest));
-        ApiResponse rewritten = dps.api.individualEnrollment(dps.owner("PUT")
-                .header("If-Match", enrollment.get("etag").asText()).json(enrollment).build(), oldest);
-        assertThat(rewritten.status()).isEqualTo(200);
-        assertThat(kekVersionOfEnrollment(oldest)).isEqualTo("local:4");
+    @Test
+    void reWrappingMovesDataKeysWithoutChangingARecordOrItsEtag() throws Exception {
+        start();
+        String primary = SymmetricKeys.generate();
+        putEnrollment("dev-1", primary, SymmetricKeys.generate());
+        JsonNode before = body(dps.api.individualEnrollment(dps.owner("GET").build(), "dev-1"));
+        String sealedBefore = storedEnrollment("dev-1");
+        AppSettings settings = settings();
+
+        String rotated = ProvisioningApplication.rotateKeyEncryptionKey(settings, openKek(settings));
+
+        String sealedAfter = storedEnrollment("dev-1");
+        JsonNode secretBefore = Json.parseStored(sealedBefore).at("/attestation/symmetricKey/primaryKey");
+        JsonNode secretAfter = Json.parseStored(sealedAfter).at("/attestation/symmetricKey/primaryKey");
+        assertThat(secretAfter.get("kek").asText()).isEqualTo(rotated).isNotEqualTo(secretBefore.get("kek").asText());
+        assertThat(secretAfter.get("dk")).isNotEqualTo(secretBefore.get("dk"));
+        // The ciphertext is untouched: only the data key's wrapping changed.
+        assertThat(secretAfter.get("iv")).isEqualTo(secretBefore.get("iv"));
+        assertThat(secretAfter.get("ct")).isEqualTo(secretBefore.get("ct"));
+        JsonNode after = body(dps.api.individualEnrollment(dps.owner("GET").build(), "dev-1"));
+        assertThat(after).isEqualTo(before);
+        assertThat(after.at("/attestation/symmetricKey/primaryKey").asText()).isEqualTo(primary);
+        // A second pass has nothing left to do.
+        ProvisioningApplication.DataKeysRewrapped again = ProvisioningApplication.rewrapDataKeys(settings,
+                openKek(settings));
+        assertThat(again.rewritten()).isZero();
+        assertThat(again.documents()).isPositive();
     }
 
     private void putEnrollment(String id, String primary, String secondary) {
@@ -240,26 +295,35 @@ class SecretsAtRestTest {
         assertThat(text).contains("\"enc\":\"v1\"");
     }
 
-    private Set<String> kekVersionsOfEnrollments() throws Exception {
+    private Set<String> kekVersionsStored() throws Exception {
+        return kekVersionsStored(dataDir);
+    }
+
+    /** Every {@code kek} named in the embedded store in {@code dataDir}: records and instances. */
+    static Set<String> kekVersionsStored(Path dataDir) throws Exception {
         Set<String> versions = new TreeSet<>();
+        Pattern kek = Pattern.compile("\"kek\":\"([^\"]+)\"");
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("opendps.db"));
              Statement select = connection.createStatement();
-             ResultSet rows = select.executeQuery("SELECT document FROM documents WHERE kind = 'enrollment'")) {
+             ResultSet rows = select.executeQuery("SELECT document FROM documents UNION ALL"
+                     + " SELECT document FROM instances")) {
             while (rows.next()) {
-                versions.add(Json.parseStored(rows.getString(1)).at("/attestation/symmetricKey/primaryKey/kek")
-                        .asText());
+                Matcher matcher = kek.matcher(rows.getString(1));
+                while (matcher.find()) {
+                    versions.add(matcher.group(1));
+                }
             }
         }
         return versions;
     }
 
-    private String kekVersionOfEnrollment(String id) throws Exception {
+    private String storedEnrollment(String id) throws Exception {
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("opendps.db"));
              Statement select = connection.createStatement();
              ResultSet rows = select.executeQuery("SELECT document FROM documents WHERE kind = 'enrollment'"
                      + " AND id_key = '" + id + "'")) {
             assertThat(rows.next()).isTrue();
-            return Json.parseStored(rows.getString(1)).at("/attestation/symmetricKey/primaryKey/kek").asText();
+            return rows.getString(1);
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.opendps.domain.LinkedHub;
 import dev.opendps.domain.ProvisioningInstance;
 import dev.opendps.domain.SharedAccessPolicy;
 import dev.opendps.domain.SymmetricKeys;
+import dev.opendps.domain.port.KeyEncryptionKey;
 import dev.opendps.domain.auth.SharedAccessSignature;
 import dev.opendps.wire.Json;
 import java.nio.charset.StandardCharsets;
@@ -55,11 +56,19 @@ final class ServiceApiFixture implements AutoCloseable {
 
     ServiceApiFixture(Path dataDir, Map<String, String> extraSettings, Clock clock,
                       java.util.function.UnaryOperator<Stores> adapt, List<LinkedHub> linkedHubs) {
-        Map<String, String> all = new LinkedHashMap<>(extraSettings);
-        all.put(Setting.DATA_DIR.key(), dataDir.toString());
-        AppSettings settings = AppSettings.of(all);
+        this(dataDir, extraSettings, clock, adapt, linkedHubs, settings -> null);
+    }
+
+    /**
+     * With the key-encryption key {@code kek} makes of the settings (null: the one the settings choose), e.g. a
+     * Key Vault key reached through a test server's HTTP client.
+     */
+    ServiceApiFixture(Path dataDir, Map<String, String> extraSettings, Clock clock,
+                      java.util.function.UnaryOperator<Stores> adapt, List<LinkedHub> linkedHubs,
+                      java.util.function.Function<AppSettings, KeyEncryptionKey> kek) {
+        AppSettings settings = settings(dataDir, extraSettings);
         application = ProvisioningApplication.create(settings,
-                adapt.apply(ProvisioningApplication.openStores(settings)), clock);
+                adapt.apply(ProvisioningApplication.openStores(settings, kek.apply(settings))), clock);
         api = application.serviceApi();
         ProvisioningInstance created = application.instanceBootstrap().ensure(HOST, null);
         readOnly = new SharedAccessPolicy("reader", SymmetricKeys.generate(), SymmetricKeys.generate(),
@@ -70,6 +79,13 @@ final class ServiceApiFixture implements AutoCloseable {
                 created.etag());
         instance = application.instanceBootstrap().configureHubs(withPolicies, linkedHubs,
                 dev.opendps.domain.AllocationPolicy.HASHED, 2);
+    }
+
+    /** The app settings of a fixture on {@code dataDir} with {@code extraSettings}. */
+    static AppSettings settings(Path dataDir, Map<String, String> extraSettings) {
+        Map<String, String> all = new LinkedHashMap<>(extraSettings);
+        all.put(Setting.DATA_DIR.key(), dataDir.toString());
+        return AppSettings.of(all);
     }
 
     SharedAccessPolicy owner() {

@@ -18,9 +18,6 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,11 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
 
 /**
  * An in-memory stand-in for the part of IoT Hub's registry REST API that DPS calls (dps-protocol.md §7), over
@@ -88,43 +81,20 @@ public final class IotHubTestServer implements AutoCloseable {
     /** Starts on a free port of 127.0.0.1 with a fresh self-signed certificate. */
     public static IotHubTestServer start() {
         try {
-            TestPki.Credential certificate = TestPki.device("127.0.0.1")
-                    .extendedKeyUsage(TestPki.ExtendedKeyUsage.SERVER_AUTH)
-                    .extension("2.5.29.17", false,
-                            new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")).getEncoded())
-                    .issue();
-            char[] password = "test-server".toCharArray();
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("server", certificate.privateKey(), password,
-                    new Certificate[] {certificate.certificate()});
-            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keyManagers.init(keys, password);
-            SSLContext serverTls = SSLContext.getInstance("TLS");
-            serverTls.init(keyManagers.getKeyManagers(), null, null);
-
-            KeyStore trusted = KeyStore.getInstance("PKCS12");
-            trusted.load(null, null);
-            trusted.setCertificateEntry("server", certificate.certificate());
-            TrustManagerFactory trustManagers =
-                    TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trustManagers.init(trusted);
-            SSLContext clientTls = SSLContext.getInstance("TLS");
-            clientTls.init(null, trustManagers.getTrustManagers(), null);
-
+            LoopbackTls tls = LoopbackTls.create();
             HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.setHttpsConfigurator(new HttpsConfigurator(serverTls));
+            server.setHttpsConfigurator(new HttpsConfigurator(tls.server()));
             ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
                 Thread thread = new Thread(runnable, "iothub-test-server");
                 thread.setDaemon(true);
                 return thread;
             });
             server.setExecutor(executor);
-            IotHubTestServer hub = new IotHubTestServer(server, executor, clientTls);
+            IotHubTestServer hub = new IotHubTestServer(server, executor, tls.client());
             server.createContext("/", hub::handle);
             server.start();
             return hub;
-        } catch (IOException | GeneralSecurityException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("Could not start the IoT hub test server", e);
         }
     }

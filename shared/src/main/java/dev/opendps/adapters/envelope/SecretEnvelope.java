@@ -32,15 +32,21 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Data keys are per process, not per document: one is made, wrapped once and used for every secret sealed
  * in the next {@link #DEFAULT_DATA_KEY_LIFETIME} (or {@link #MAX_DATA_KEY_USES} secrets, well inside AES-GCM's
  * limit for random IVs), then replaced, and at once when the KEK's current version changes (rotation). So the
- * KEK is off the write path; unwrapped data keys are cached for reads, bounded in size and time, so it is off
- * the read path too. The secret's field path is the GCM associated data, so a sealed value moved to another
- * field does not open.
+ * KEK is off the write path; unwrapped data keys are cached for reads, bounded in size
+ * ({@link #DEFAULT_CACHE_SIZE}) and time ({@link #DEFAULT_UNWRAPPED_LIFETIME}), so it is off the read path too.
+ * The cache outlives a data key's sealing time because stored documents keep the data key they were written
+ * with: a store written over weeks holds thousands, and with Key Vault each first read of one is a call to the
+ * vault. The secret's field path is the GCM associated data, so a sealed value moved to another field does not
+ * open.
  */
 public final class SecretEnvelope implements DocumentProtection {
     /** The value of {@code enc} this class writes and reads. */
     public static final String FORMAT = "v1";
     public static final Duration DEFAULT_DATA_KEY_LIFETIME = Duration.ofMinutes(5);
-    public static final int DEFAULT_CACHE_SIZE = 1024;
+    /** How long an unwrapped data key is kept for reading. */
+    public static final Duration DEFAULT_UNWRAPPED_LIFETIME = Duration.ofHours(1);
+    /** Unwrapped data keys kept at most (a few hundred bytes each). */
+    public static final int DEFAULT_CACHE_SIZE = 4096;
     static final long MAX_DATA_KEY_USES = 1L << 24;
 
     private static final int DATA_KEY_BYTES = 32;
@@ -52,20 +58,32 @@ public final class SecretEnvelope implements DocumentProtection {
     private final KeyEncryptionKey kek;
     private final Clock clock;
     private final Duration dataKeyLifetime;
+    private final Duration unwrappedLifetime;
     private final int cacheSize;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, CachedKey> unwrapped;
     private DataKey current;
 
     public SecretEnvelope(KeyEncryptionKey kek) {
-        this(kek, Clock.systemUTC(), DEFAULT_DATA_KEY_LIFETIME, DEFAULT_CACHE_SIZE);
+        this(kek, Clock.systemUTC(), DEFAULT_DATA_KEY_LIFETIME, DEFAULT_UNWRAPPED_LIFETIME, DEFAULT_CACHE_SIZE);
     }
 
     /** {@code dataKeyLifetime} bounds both how long a data key seals and how long an unwrapped one is cached. */
     public SecretEnvelope(KeyEncryptionKey kek, Clock clock, Duration dataKeyLifetime, int cacheSize) {
+        this(kek, clock, dataKeyLifetime, dataKeyLifetime, cacheSize);
+    }
+
+    /**
+     * @param dataKeyLifetime   how long one data key seals new secrets
+     * @param unwrappedLifetime how long an unwrapped data key is cached for reading
+     * @param cacheSize         how many unwrapped data keys are cached at most (least recently used go first)
+     */
+    public SecretEnvelope(KeyEncryptionKey kek, Clock clock, Duration dataKeyLifetime, Duration unwrappedLifetime,
+                          int cacheSize) {
         this.kek = Objects.requireNonNull(kek, "kek");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.dataKeyLifetime = Objects.requireNonNull(dataKeyLifetime, "dataKeyLifetime");
+        this.unwrappedLifetime = Objects.requireNonNull(unwrappedLifetime, "unwrappedLifetime");
         if (cacheSize < 1) {
             throw new IllegalArgumentException("cacheSize must be at least 1");
         }
@@ -184,7 +202,7 @@ public final class SecretEnvelope implements DocumentProtection {
 
     private void cache(String cacheKey, SecretKeySpec key, Instant now) {
         synchronized (unwrapped) {
-            unwrapped.put(cacheKey, new CachedKey(key, now.plus(dataKeyLifetime)));
+            unwrapped.put(cacheKey, new CachedKey(key, now.plus(unwrappedLifetime)));
         }
     }
 

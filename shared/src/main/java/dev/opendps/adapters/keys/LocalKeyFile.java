@@ -27,6 +27,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -88,8 +89,22 @@ public final class LocalKeyFile implements KeyEncryptionKey {
         return new LocalKeyFile(absolute);
     }
 
+    /**
+     * Reads the key file if it exists, without creating one: where another holder is current (Key Vault) and the
+     * file only serves to read what was sealed before.
+     */
+    public static Optional<LocalKeyFile> openIfExists(Path file) {
+        Path absolute = Objects.requireNonNull(file, "file").toAbsolutePath();
+        return Files.exists(absolute) ? Optional.of(new LocalKeyFile(absolute)) : Optional.empty();
+    }
+
     public Path file() {
         return file;
+    }
+
+    @Override
+    public String description() {
+        return "local key file " + file;
     }
 
     @Override
@@ -173,6 +188,7 @@ public final class LocalKeyFile implements KeyEncryptionKey {
      * Adds a new version and makes it current: data keys made from now on are wrapped under it (documents are
      * re-wrapped as they are next written); every older version stays. Returns the new version's name.
      */
+    @Override
     public synchronized String rotate() {
         Versions latest = read(file);
         int next = latest.all().keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.HashMap;
@@ -20,6 +21,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -42,6 +44,8 @@ public final class SqliteDatabase implements AutoCloseable {
 
     static final int BUSY_TIMEOUT_MILLIS = 5_000;
     private static final long BORROW_TIMEOUT_SECONDS = 30;
+    /** Documents read and rewritten together by {@link #rewriteDocuments}. */
+    private static final int REWRITE_PAGE = 200;
 
     private static final List<List<String>> MIGRATIONS = List.of(
             // 0 -> 1: documents of the versioned stores, and instances.
@@ -191,6 +195,81 @@ public final class SqliteDatabase implements AutoCloseable {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** What {@link #rewriteDocuments} did: documents read, rewritten, and left because they changed meanwhile. */
+    public record Rewrite(long scanned, long rewritten, long changedMeanwhile) {
+    }
+
+    /**
+     * Rewrites stored documents (every record and every instance) in place where {@code change} returns a new
+     * text (null: leave it), keeping their etags: for changes that leave the record as it was, such as
+     * re-wrapping data keys ({@link dev.opendps.adapters.envelope.DataKeyRewrap}). Pages are read on a reader
+     * connection and {@code change} runs outside any lock (it may call a key service); each page's writes are
+     * one short transaction that replaces a document only if it is still the one read, so a record written
+     * meanwhile keeps what its writer wrote, and the stores are never blocked for longer than a page.
+     */
+    public Rewrite rewriteDocuments(UnaryOperator<String> change) {
+        long[] totals = new long[3];
+        for (String table : List.of("documents", "instances")) {
+            long after = Long.MIN_VALUE;
+            while (true) {
+                long from = after;
+                List<Map.Entry<Long, String>> page = read("read stored documents", connection -> {
+                    PreparedStatement select = prepare(connection, "SELECT rowid, document FROM " + table
+                            + " WHERE rowid > ? ORDER BY rowid LIMIT " + REWRITE_PAGE);
+                    select.setLong(1, from);
+                    List<Map.Entry<Long, String>> rows = new ArrayList<>();
+                    try (ResultSet result = select.executeQuery()) {
+                        while (result.next()) {
+                            rows.add(Map.entry(result.getLong(1), result.getString(2)));
+                        }
+                    }
+                    return rows;
+                });
+                if (page.isEmpty()) {
+                    break;
+                }
+                after = page.get(page.size() - 1).getKey();
+                totals[0] += page.size();
+                List<Replacement> updates = new ArrayList<>();
+                for (Map.Entry<Long, String> row : page) {
+                    String changed = change.apply(row.getValue());
+                    if (changed != null && !changed.equals(row.getValue())) {
+                        updates.add(new Replacement(row.getKey(), row.getValue(), changed));
+                    }
+                }
+                if (!updates.isEmpty()) {
+                    long written = write("rewrite stored documents", connection -> {
+                        long count = 0;
+                        try (Statement transaction = connection.createStatement()) {
+                            transaction.execute("BEGIN IMMEDIATE");
+                            try {
+                                PreparedStatement update = prepare(connection, "UPDATE " + table
+                                        + " SET document = ? WHERE rowid = ? AND document = ?");
+                                for (Replacement replacement : updates) {
+                                    update.setString(1, replacement.after());
+                                    update.setLong(2, replacement.rowid());
+                                    update.setString(3, replacement.before());
+                                    count += update.executeUpdate();
+                                }
+                                transaction.execute("COMMIT");
+                            } catch (SQLException | RuntimeException e) {
+                                transaction.execute("ROLLBACK");
+                                throw e;
+                            }
+                        }
+                        return count;
+                    });
+                    totals[1] += written;
+                    totals[2] += updates.size() - written;
+                }
+            }
+        }
+        return new Rewrite(totals[0], totals[1], totals[2]);
+    }
+
+    private record Replacement(long rowid, String before, String after) {
     }
 
     /** What the stores over this database do to the secrets in their documents. */

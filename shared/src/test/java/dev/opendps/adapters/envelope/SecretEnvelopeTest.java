@@ -59,6 +59,22 @@ class SecretEnvelopeTest {
     }
 
     @Test
+    void anUnwrappedDataKeyIsKeptForReadingLongerThanItSeals() {
+        SecretEnvelope writer = new SecretEnvelope(keyFile);
+        ObjectNode sealed = writer.seal(SECRET, FIELD); // another process's data key
+        SecretEnvelope reader = new SecretEnvelope(kek, clock, Duration.ofMinutes(5), Duration.ofHours(1), 4);
+
+        reader.open(sealed, FIELD);
+        clock.advance(Duration.ofMinutes(50));
+        reader.open(sealed, FIELD);
+
+        assertThat(kek.unwraps).hasValue(1);
+        clock.advance(Duration.ofMinutes(11));
+        reader.open(sealed, FIELD);
+        assertThat(kek.unwraps).hasValue(2);
+    }
+
+    @Test
     void aDataKeyIsReplacedAfterItsLifetime() {
         ObjectNode first = envelope.seal(SECRET, FIELD);
         clock.advance(Duration.ofMinutes(6));
