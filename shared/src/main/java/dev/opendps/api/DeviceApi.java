@@ -94,6 +94,17 @@ public final class DeviceApi {
         });
     }
 
+    /**
+     * A device connecting over MQTT or AMQP (§3): its credentials checked as far as they can be without a store
+     * (see {@link DeviceRegistrationService#checkConnection}). 204 if the connection may open, else the 401.
+     */
+    public ApiResponse checkConnection(ApiRequest request, String idScope, String registrationId) {
+        return errors.run("DeviceConnect", registrationId, request, () -> {
+            service.checkConnection(idScope, registrationId, credentials(request));
+            return ApiResponse.empty(204);
+        });
+    }
+
     private record Outcome(ApiResponse response, DeviceRegistrationState state) {
     }
 
