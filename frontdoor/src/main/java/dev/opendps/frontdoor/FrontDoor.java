@@ -53,6 +53,9 @@ import java.util.logging.Logger;
 public final class FrontDoor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FrontDoor.class.getName());
     private static final int WEBSOCKET_HANDSHAKE_BYTES = 8192;
+    /** The pipeline name of the idle timeout, which a protocol may replace ({@link FrontDoorConnection#idleTimeout}). */
+    static final String IDLE_HANDLER = "idle";
+    private static final int SOCKET_SEND_BUFFER_BYTES = 64 * 1024;
 
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
@@ -141,6 +144,9 @@ public final class FrontDoor implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                // Answers are a few KB per device: a fixed send buffer keeps what a client that stops reading can
+                // hold in the kernel to this, where autotuning would let it grow to megabytes per connection.
+                .childOption(ChannelOption.SO_SNDBUF, SOCKET_SEND_BUFFER_BYTES)
                 .childHandler(initializer)
                 .bind(settings.bindAddress(), port)
                 .sync();
@@ -157,7 +163,7 @@ public final class FrontDoor implements AutoCloseable {
         SslHandler ssl = tls.newHandler(ch.alloc());
         ssl.setHandshakeTimeout(settings.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         pipeline.addLast("tls", ssl);
-        pipeline.addLast("idle", new IdleStateHandler(settings.idleTimeout().toSeconds(), 0, 0, TimeUnit.SECONDS));
+        pipeline.addLast(IDLE_HANDLER, new IdleStateHandler(settings.idleTimeout().toSeconds(), 0, 0, TimeUnit.SECONDS));
         pipeline.addLast("idleClose", IdleClose.INSTANCE);
         ch.eventLoop().schedule(() -> {
             if (!connection.isOpened() && ch.isActive()) {

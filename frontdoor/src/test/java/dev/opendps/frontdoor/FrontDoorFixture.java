@@ -83,6 +83,18 @@ public final class FrontDoorFixture implements AutoCloseable {
                 .withPorts(mqtt, amqp, webSocket);
     }
 
+    /**
+     * A port free on 127.0.0.1 right now, for a listener (port 0 turns a listener off rather than picking one).
+     * Another process could take it before the front door binds it; on a test machine that is rare.
+     */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("No free port on 127.0.0.1", e);
+        }
+    }
+
     public String idScope() {
         return instance.idScope();
     }
