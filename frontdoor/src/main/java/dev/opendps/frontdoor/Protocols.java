@@ -1,5 +1,6 @@
 package dev.opendps.frontdoor;
 
+import dev.opendps.frontdoor.mqtt.MqttProtocol;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,6 +11,7 @@ public final class Protocols {
 
     public static List<TransportProtocol> standard(DeviceGateway gateway, FrontDoorSettings settings) {
         List<TransportProtocol> protocols = new ArrayList<>();
+        protocols.add(new MqttProtocol(gateway, settings));
         return List.copyOf(protocols);
     }
 }
