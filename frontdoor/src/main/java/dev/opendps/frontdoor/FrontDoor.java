@@ -92,19 +92,20 @@ public final class FrontDoor implements AutoCloseable {
                     default -> throw new IllegalArgumentException("No port setting for protocol " + protocol.name());
                 };
                 if (port > 0) {
-                    Channel channel = bind(acceptors, workers, settings, port, new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            FrontDoorConnection connection = accept(ch, protocol.name(), settings, tls, limit);
-                            protocol.configure(ch.pipeline(), connection);
-                        }
-                    });
+                    Channel channel = bind(acceptors, workers, settings, protocol.name(), port,
+                            new ChannelInitializer<SocketChannel>() {
+                                @Override
+                                protected void initChannel(SocketChannel ch) {
+                                    FrontDoorConnection connection = accept(ch, protocol.name(), settings, tls, limit);
+                                    protocol.configure(ch.pipeline(), connection);
+                                }
+                            });
                     listeners.add(channel);
                     ports.put(protocol.name(), ((InetSocketAddress) channel.localAddress()).getPort());
                 }
             }
             if (settings.webSocketPort() > 0 && !protocols.isEmpty()) {
-                Channel channel = bind(acceptors, workers, settings, settings.webSocketPort(),
+                Channel channel = bind(acceptors, workers, settings, "websocket", settings.webSocketPort(),
                         new ChannelInitializer<SocketChannel>() {
                             @Override
                             protected void initChannel(SocketChannel ch) {
@@ -135,8 +136,13 @@ public final class FrontDoor implements AutoCloseable {
         return port;
     }
 
-    private static Channel bind(EventLoopGroup acceptors, EventLoopGroup workers, FrontDoorSettings settings, int port,
-                                ChannelInitializer<SocketChannel> initializer) throws InterruptedException {
+    /**
+     * @throws IllegalStateException naming the listener and its address if the port cannot be bound (in use, or
+     *                               privileged), so that the caller can say which setting to change
+     */
+    private static Channel bind(EventLoopGroup acceptors, EventLoopGroup workers, FrontDoorSettings settings,
+                                String listener, int port, ChannelInitializer<SocketChannel> initializer)
+            throws InterruptedException {
         ChannelFuture bound = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(NioServerSocketChannel.class)
@@ -149,7 +155,11 @@ public final class FrontDoor implements AutoCloseable {
                 .childOption(ChannelOption.SO_SNDBUF, SOCKET_SEND_BUFFER_BYTES)
                 .childHandler(initializer)
                 .bind(settings.bindAddress(), port)
-                .sync();
+                .await();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("The front door's " + listener + " listener cannot bind "
+                    + settings.bindAddress() + ":" + port + ": " + bound.cause().getMessage(), bound.cause());
+        }
         return bound.channel();
     }
 

@@ -74,7 +74,13 @@ public final class FrontDoorFixture implements AutoCloseable {
                 .issue();
         SslContext tls = FrontDoorTls.of(server.privateKey(), server.certificate(), serverCa.certificate());
         gateway = FrontDoorMain.gateway(application);
-        frontDoor = FrontDoor.start(settings, tls, protocols.apply(gateway, settings));
+        try {
+            frontDoor = FrontDoor.start(settings, tls, protocols.apply(gateway, settings));
+        } catch (Exception e) {
+            gateway.close();
+            application.close();
+            throw e;
+        }
     }
 
     /** Front door settings for tests: the defaults on 127.0.0.1 with these ports (0 turns a listener off). */
