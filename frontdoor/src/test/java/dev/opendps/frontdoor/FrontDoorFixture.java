@@ -127,6 +127,18 @@ public final class FrontDoorFixture implements AutoCloseable {
         }
     }
 
+    /** An X.509 enrollment group whose signing certificate is {@code signer} (a root or an intermediate). */
+    public void enrollX509Group(String groupId, TestPki.Credential signer) {
+        ApiResponse response = application.serviceApi().enrollmentGroup(serviceRequest("PUT",
+                "{\"enrollmentGroupId\":\"" + groupId + "\",\"attestation\":{\"type\":\"x509\",\"x509\":"
+                        + "{\"signingCertificates\":{\"primary\":{\"certificate\":\""
+                        + signer.certificatePem().replace("\n", "\\n") + "\"}}}}}"), groupId);
+        if (response.status() >= 300) {
+            throw new IllegalStateException("Enrollment group " + groupId + " refused: " + response.status() + " "
+                    + new String(response.body(), StandardCharsets.UTF_8));
+        }
+    }
+
     /** An individual symmetric-key enrollment; returns its primary key (base64). */
     public String enrollSymmetricKey(String registrationId) {
         String key = dev.opendps.domain.SymmetricKeys.generate();

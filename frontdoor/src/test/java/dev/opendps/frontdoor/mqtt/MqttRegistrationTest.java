@@ -180,6 +180,28 @@ class MqttRegistrationTest {
     }
 
     @Test
+    void anX509GroupDeviceIsAdmittedByTheChainItPresentsInTheHandshake() throws Exception {
+        TestPki.Credential root = TestPki.rootCa("MQTT Test Root").issue();
+        TestPki.Credential intermediate = TestPki.intermediateCa("MQTT Test Intermediate", root).issue();
+        dps.enrollX509Group("mqtt-x509-group", intermediate);
+        TestPki.Credential leaf = TestPki.device("mqtt-x509-group-device", intermediate).issue();
+        SslContext presentingChain = SslContextBuilder.forClient().trustManager(dps.serverCa.certificate())
+                .keyManager(leaf.privateKey(), leaf.certificate(), intermediate.certificate()).build();
+
+        try (RawMqttClient device = RawMqttClient.tls(dps.frontDoor.port("mqtt"), presentingChain)) {
+            assertThat(device.connect("mqtt-x509-group-device", username("mqtt-x509-group-device"), null, true, 60))
+                    .isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+            device.subscribe("$dps/registrations/res/#", MqttQoS.AT_LEAST_ONCE);
+            device.publish(REGISTER + "1", MqttQoS.AT_LEAST_ONCE, "{\"registrationId\":\"mqtt-x509-group-device\"}");
+
+            JsonNode state = json(device.answer().body()).path("registrationState");
+
+            assertThat(state.path("status").asText()).isEqualTo("assigned");
+            assertThat(state.path("x509").path("enrollmentGroupId").asText()).isEqualTo("mqtt-x509-group");
+        }
+    }
+
+    @Test
     void cleanSessionZeroAsJavaSendsItIsAcceptedAndNoSessionIsKept() throws Exception {
         String key = dps.enrollSymmetricKey("mqtt-java-style");
         try (RawMqttClient device = client()) {
