@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DeviceGateway implements AutoCloseable {
     /** The api-version the SDKs send over MQTT and AMQP (sdk-wire-notes.md). */
     public static final String API_VERSION = "2019-03-31";
+    /** The wait a throttled device is told, as the core tells a device to wait between polls (§1.7). */
+    static final String RETRY_AFTER_SECONDS = "3";
 
     private final DeviceApi api;
     private final ThreadPoolExecutor workers;
@@ -94,12 +96,28 @@ public final class DeviceGateway implements AutoCloseable {
         return submit(() -> api.authenticate(request, idScope, registrationId));
     }
 
+    /**
+     * The check a device's credentials pass when it connects (dps-protocol.md §3: MQTT CONNECT, AMQP SASL): 204, or
+     * the 401 to refuse the connection with. It reads no store and tries no key, so it runs on the caller's thread
+     * (an event loop); the attestation itself happens at register.
+     */
+    public ApiResponse checkConnection(String idScope, String registrationId, Credentials credentials) {
+        return api.checkConnection(request("CONNECT", credentials, null), idScope, registrationId);
+    }
+
+    /** A DPS error body (§1.8) for a request the transport itself refuses before it reaches the core. */
+    public ApiResponse error(ErrorCode code, String message) {
+        return errors.error(new ProvisioningException(code, message), UUID.randomUUID().toString());
+    }
+
     private CompletableFuture<ApiResponse> submit(java.util.function.Supplier<ApiResponse> call) {
         try {
             return CompletableFuture.supplyAsync(call, workers);
         } catch (RejectedExecutionException busy) {
-            return CompletableFuture.completedFuture(errors.error(new ProvisioningException(ErrorCode.THROTTLED,
-                    "Too many registrations in progress on this front door; retry later."), UUID.randomUUID().toString()));
+            // 429 with retry-after (§1.6): the SDKs that retry wait that long.
+            return CompletableFuture.completedFuture(error(ErrorCode.THROTTLED,
+                    "Too many registrations in progress on this front door; retry later.")
+                    .withHeader("retry-after", RETRY_AFTER_SECONDS));
         }
     }
 

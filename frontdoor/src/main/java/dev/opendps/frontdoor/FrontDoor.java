@@ -54,6 +54,9 @@ import java.util.logging.Logger;
 public final class FrontDoor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FrontDoor.class.getName());
     private static final int WEBSOCKET_HANDSHAKE_BYTES = 8192;
+    /** The pipeline name of the idle timeout, which a protocol may replace ({@link FrontDoorConnection#idleTimeout}). */
+    static final String IDLE_HANDLER = "idle";
+    private static final int SOCKET_SEND_BUFFER_BYTES = 64 * 1024;
 
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
@@ -90,19 +93,20 @@ public final class FrontDoor implements AutoCloseable {
                     default -> throw new IllegalArgumentException("No port setting for protocol " + protocol.name());
                 };
                 if (port > 0) {
-                    Channel channel = bind(acceptors, workers, settings, port, new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            FrontDoorConnection connection = accept(ch, protocol.name(), settings, tls, limit);
-                            protocol.configure(ch.pipeline(), connection);
-                        }
-                    });
+                    Channel channel = bind(acceptors, workers, settings, protocol.name(), port,
+                            new ChannelInitializer<SocketChannel>() {
+                                @Override
+                                protected void initChannel(SocketChannel ch) {
+                                    FrontDoorConnection connection = accept(ch, protocol.name(), settings, tls, limit);
+                                    protocol.configure(ch.pipeline(), connection);
+                                }
+                            });
                     listeners.add(channel);
                     ports.put(protocol.name(), ((InetSocketAddress) channel.localAddress()).getPort());
                 }
             }
             if (settings.webSocketPort() > 0 && !protocols.isEmpty()) {
-                Channel channel = bind(acceptors, workers, settings, settings.webSocketPort(),
+                Channel channel = bind(acceptors, workers, settings, "websocket", settings.webSocketPort(),
                         new ChannelInitializer<SocketChannel>() {
                             @Override
                             protected void initChannel(SocketChannel ch) {
@@ -133,8 +137,13 @@ public final class FrontDoor implements AutoCloseable {
         return port;
     }
 
-    private static Channel bind(EventLoopGroup acceptors, EventLoopGroup workers, FrontDoorSettings settings, int port,
-                                ChannelInitializer<SocketChannel> initializer) throws InterruptedException {
+    /**
+     * @throws IllegalStateException naming the listener and its address if the port cannot be bound (in use, or
+     *                               privileged), so that the caller can say which setting to change
+     */
+    private static Channel bind(EventLoopGroup acceptors, EventLoopGroup workers, FrontDoorSettings settings,
+                                String listener, int port, ChannelInitializer<SocketChannel> initializer)
+            throws InterruptedException {
         ChannelFuture bound = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(NioServerSocketChannel.class)
@@ -142,9 +151,16 @@ public final class FrontDoor implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                // Answers are a few KB per device: a fixed send buffer keeps what a client that stops reading can
+                // hold in the kernel to this, where autotuning would let it grow to megabytes per connection.
+                .childOption(ChannelOption.SO_SNDBUF, SOCKET_SEND_BUFFER_BYTES)
                 .childHandler(initializer)
                 .bind(settings.bindAddress(), port)
-                .sync();
+                .await();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("The front door's " + listener + " listener cannot bind "
+                    + settings.bindAddress() + ":" + port + ": " + bound.cause().getMessage(), bound.cause());
+        }
         return bound.channel();
     }
 
@@ -158,7 +174,7 @@ public final class FrontDoor implements AutoCloseable {
         SslHandler ssl = tls.newHandler(ch.alloc());
         ssl.setHandshakeTimeout(settings.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         pipeline.addLast("tls", ssl);
-        pipeline.addLast("idle", new IdleStateHandler(settings.idleTimeout().toSeconds(), 0, 0, TimeUnit.SECONDS));
+        pipeline.addLast(IDLE_HANDLER, new IdleStateHandler(settings.idleTimeout().toSeconds(), 0, 0, TimeUnit.SECONDS));
         pipeline.addLast("idleClose", IdleClose.INSTANCE);
         ch.eventLoop().schedule(() -> {
             if (!connection.isOpened() && ch.isActive()) {

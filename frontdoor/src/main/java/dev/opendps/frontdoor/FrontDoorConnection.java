@@ -2,11 +2,14 @@ package dev.opendps.frontdoor;
 
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
@@ -46,6 +49,16 @@ public final class FrontDoorConnection {
     /** Marks the protocol session open (e.g. CONNECT accepted): the handshake deadline no longer applies. */
     public void opened() {
         opened.set(true);
+    }
+
+    /**
+     * Replaces the connection's idle timeout (no bytes read for that long closes it) once the protocol has
+     * negotiated its own, e.g. MQTT's 1.5 × keep-alive; the protocol keeps it within the front door's setting.
+     * Call on the connection's event loop.
+     */
+    public void idleTimeout(Duration timeout) {
+        channel.pipeline().replace(FrontDoor.IDLE_HANDLER, FrontDoor.IDLE_HANDLER,
+                new IdleStateHandler(timeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     }
 
     boolean isOpened() {

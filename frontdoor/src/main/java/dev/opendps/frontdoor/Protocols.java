@@ -1,6 +1,7 @@
 package dev.opendps.frontdoor;
 
 import dev.opendps.frontdoor.amqp.AmqpProtocol;
+import dev.opendps.frontdoor.mqtt.MqttProtocol;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +13,7 @@ public final class Protocols {
     public static List<TransportProtocol> standard(DeviceGateway gateway, FrontDoorSettings settings) {
         List<TransportProtocol> protocols = new ArrayList<>();
         protocols.add(new AmqpProtocol(gateway, settings));
+        protocols.add(new MqttProtocol(gateway, settings));
         return List.copyOf(protocols);
     }
 }

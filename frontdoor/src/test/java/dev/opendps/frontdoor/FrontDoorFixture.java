@@ -74,13 +74,31 @@ public final class FrontDoorFixture implements AutoCloseable {
                 .issue();
         SslContext tls = FrontDoorTls.of(server.privateKey(), server.certificate(), serverCa.certificate());
         gateway = FrontDoorMain.gateway(application);
-        frontDoor = FrontDoor.start(settings, tls, protocols.apply(gateway, settings));
+        try {
+            frontDoor = FrontDoor.start(settings, tls, protocols.apply(gateway, settings));
+        } catch (Exception e) {
+            gateway.close();
+            application.close();
+            throw e;
+        }
     }
 
     /** Front door settings for tests: the defaults on 127.0.0.1 with these ports (0 turns a listener off). */
     public static FrontDoorSettings settings(int mqtt, int amqp, int webSocket) {
         return FrontDoorSettings.from(AppSettings.of(Map.of(FrontDoorSetting.BIND_ADDRESS.key(), "127.0.0.1")))
                 .withPorts(mqtt, amqp, webSocket);
+    }
+
+    /**
+     * A port free on 127.0.0.1 right now, for a listener (port 0 turns a listener off rather than picking one).
+     * Another process could take it before the front door binds it; on a test machine that is rare.
+     */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("No free port on 127.0.0.1", e);
+        }
     }
 
     public String idScope() {
@@ -105,6 +123,18 @@ public final class FrontDoorFixture implements AutoCloseable {
                 serviceRequest("PUT", enrollmentJson), registrationId);
         if (response.status() >= 300) {
             throw new IllegalStateException("Enrollment " + registrationId + " refused: " + response.status() + " "
+                    + new String(response.body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** An X.509 enrollment group whose signing certificate is {@code signer} (a root or an intermediate). */
+    public void enrollX509Group(String groupId, TestPki.Credential signer) {
+        ApiResponse response = application.serviceApi().enrollmentGroup(serviceRequest("PUT",
+                "{\"enrollmentGroupId\":\"" + groupId + "\",\"attestation\":{\"type\":\"x509\",\"x509\":"
+                        + "{\"signingCertificates\":{\"primary\":{\"certificate\":\""
+                        + signer.certificatePem().replace("\n", "\\n") + "\"}}}}}"), groupId);
+        if (response.status() >= 300) {
+            throw new IllegalStateException("Enrollment group " + groupId + " refused: " + response.status() + " "
                     + new String(response.body(), StandardCharsets.UTF_8));
         }
     }

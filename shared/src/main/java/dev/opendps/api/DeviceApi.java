@@ -98,28 +98,25 @@ public final class DeviceApi {
     /**
      * Whether the request's SAS token is good for {@code registrationId}, without registering (the check the
      * front door makes when an AMQP device authenticates with SASL, dps-protocol.md §3.2): 204 when it is, the
-     * DPS error (401) otherwise. Logged like the other device operations, as {@code authenticate}; not counted in
+     * DPS error (401) otherwise. Logged in DeviceOperations as {@code authenticate}; not counted in
      * the registration metrics, which the register that follows counts.
      */
     public ApiResponse authenticate(ApiRequest request, String idScope, String registrationId) {
-        long started = System.nanoTime();
-        String trackingId = ApiCall.newTrackingId();
-        ApiResponse response;
-        Integer errorCode = null;
-        try {
+        return errors.run("authenticate", registrationId, request, () -> {
             service.authenticateToken(idScope, registrationId, request.header("Authorization"));
-            response = ApiResponse.empty(204);
-        } catch (ProvisioningException e) {
-            response = errors.error(e, trackingId);
-            errorCode = e.errorCode().code();
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "authenticate failed with an internal error, trackingId=" + trackingId, e);
-            response = errors.error(new ProvisioningException(ErrorCode.INTERNAL_ERROR), trackingId);
-            errorCode = ErrorCode.INTERNAL_ERROR.code();
-        }
-        log("authenticate", idScope, registrationId, null, response.status(), errorCode,
-                (System.nanoTime() - started) / 1_000_000.0, trackingId);
-        return response;
+            return ApiResponse.empty(204);
+        });
+    }
+
+    /**
+     * A device connecting over MQTT or AMQP (§3): its credentials checked as far as they can be without a store
+     * (see {@link DeviceRegistrationService#checkConnection}). 204 if the connection may open, else the 401.
+     */
+    public ApiResponse checkConnection(ApiRequest request, String idScope, String registrationId) {
+        return errors.run("DeviceConnect", registrationId, request, () -> {
+            service.checkConnection(idScope, registrationId, credentials(request));
+            return ApiResponse.empty(204);
+        });
     }
 
     private record Outcome(ApiResponse response, DeviceRegistrationState state) {

@@ -377,4 +377,27 @@ class DeviceApiTest {
             throw new AssertionError(e);
         }
     }
+
+    private ApiResponse checkConnection(String registrationId, String authorization) {
+        Map<String, String> headers = authorization == null ? Map.of() : Map.of("Authorization", authorization);
+        return devices.checkConnection(new ApiRequest("CONNECT", headers, Map.of(), null), scope, registrationId);
+    }
+
+    @Test
+    void aConnectionCheckLooksAtTheTokenItselfAndLeavesTheKeyToRegister() {
+        String anyKey = SymmetricKeys.generate();
+
+        // Whether an enrollment with this key exists is decided at register (§3.1): no enrollment, still 204.
+        assertThat(checkConnection("conn-1", token("conn-1", anyKey)).status()).isEqualTo(204);
+        for (ApiResponse refused : List.of(
+                checkConnection("conn-1", token("conn-1", anyKey, Instant.now().minus(Duration.ofHours(1)))),
+                checkConnection("conn-1", token("conn-2", anyKey)),
+                checkConnection("conn-1", "not a token"),
+                checkConnection("conn-1", null))) {
+            assertThat(refused.status()).isEqualTo(401);
+            assertThat(body(refused).get("errorCode").asInt()).isEqualTo(401002);
+            assertThat(body(refused).get("trackingId").asText()).isNotBlank();
+        }
+        assertThat(dps.application.stores().registrationStates().find(scope, "conn-1")).isEmpty();
+    }
 }

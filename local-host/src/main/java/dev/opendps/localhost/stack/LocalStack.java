@@ -28,19 +28,23 @@ import java.util.Map;
 
 /**
  * The whole local DPS on embedded defaults: the provisioning instances (created on first start and
- * persisted), and the local Functions host serving both function apps over HTTPS. What a user needs to
- * connect is printed and written to {@code connection.json} in the data directory.
+ * persisted), the local Functions host serving both function apps over HTTPS, and the protocol front door
+ * serving device registration over MQTT and AMQP ({@link LocalFrontDoor}). What a user needs to connect is printed
+ * and written to {@code connection.json} in the data directory.
  */
 public final class LocalStack implements AutoCloseable {
     /** Embedded hubs an instance gets when no hubs are configured, so devices can be assigned out of the box. */
     static final int LOCAL_HUBS = 2;
 
     private final FunctionsHost host;
+    private final LocalFrontDoor frontDoor;
     private final List<ProvisioningInstance> instances;
     private final Path connectionFile;
 
-    private LocalStack(FunctionsHost host, List<ProvisioningInstance> instances, Path connectionFile) {
+    private LocalStack(FunctionsHost host, LocalFrontDoor frontDoor, List<ProvisioningInstance> instances,
+                       Path connectionFile) {
         this.host = host;
+        this.frontDoor = frontDoor;
         this.instances = List.copyOf(instances);
         this.connectionFile = connectionFile;
     }
@@ -50,12 +54,17 @@ public final class LocalStack implements AutoCloseable {
         publishFunctionSettings(settings, hostSettings);
         List<ProvisioningInstance> instances = ensureInstances(settings);
         FunctionsHost host = FunctionsHost.start(hostSettings);
+        LocalFrontDoor frontDoor = null;
         try {
+            frontDoor = LocalFrontDoor.start(settings, hostSettings);
             Path connectionFile = hostSettings.dataDirectory().resolve("connection.json");
-            LocalStack stack = new LocalStack(host, instances, connectionFile);
+            LocalStack stack = new LocalStack(host, frontDoor, instances, connectionFile);
             Files.writeString(connectionFile, stack.connectionJson());
             return stack;
         } catch (IOException | RuntimeException e) {
+            if (frontDoor != null) {
+                frontDoor.close();
+            }
             host.close();
             throw e;
         }
@@ -129,6 +138,14 @@ public final class LocalStack implements AutoCloseable {
         return connectionFile;
     }
 
+    /**
+     * The front door's ports by listener: {@code mqtt} (MQTT over TLS), {@code amqp} (AMQP over TLS) and
+     * {@code websocket} (both over WebSockets), those that are on.
+     */
+    public Map<String, Integer> frontDoorPorts() {
+        return frontDoor.ports();
+    }
+
     /** Devices take {@code host:port} as their global endpoint; the Java device client accepts it as is. */
     public String globalDeviceEndpoint() {
         return "localhost:" + host.port();
@@ -148,6 +165,8 @@ public final class LocalStack implements AutoCloseable {
         root.put("idScope", main.idScope());
         root.put("serviceConnectionString", InstanceBootstrap.connectionString(main));
         root.put("caCertificate", host.caCertificatePath().toString());
+        ObjectNode frontDoorPorts = root.putObject("frontDoor").put("host", "localhost").putObject("ports");
+        new java.util.TreeMap<>(frontDoorPorts()).forEach(frontDoorPorts::put);
         ArrayNode all = root.putArray("instances");
         for (ProvisioningInstance instance : instances) {
             all.addObject().put("hostName", instance.hostName()).put("idScope", instance.idScope())
@@ -175,6 +194,17 @@ public final class LocalStack implements AutoCloseable {
         out.println("  Service endpoint:                  " + serviceEndpoint(main));
         out.println("  Service connection string:         " + InstanceBootstrap.connectionString(main));
         out.println("  CA certificate (trust it):         " + host.caCertificatePath());
+        Map<String, Integer> ports = frontDoorPorts();
+        if (ports.containsKey("mqtt")) {
+            out.println("  MQTT (TLS):                        localhost:" + ports.get("mqtt"));
+        }
+        if (ports.containsKey("amqp")) {
+            out.println("  AMQP (TLS):                        localhost:" + ports.get("amqp"));
+        }
+        if (ports.containsKey("websocket")) {
+            out.println("  MQTT/AMQP over WebSockets:         wss://localhost:" + ports.get("websocket")
+                    + (ports.get("websocket") == 443 ? "" : "   (the device SDKs dial 443: forward it here)"));
+        }
         out.println("  Linked hubs:                       " + String.join(", ",
                 main.linkedHubs().stream().map(h -> h.hostName() + " (weight " + h.allocationWeight() + ")").toList()));
         for (ProvisioningInstance other : instances.subList(1, instances.size())) {
@@ -187,6 +217,7 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        frontDoor.close();
         host.close();
     }
 }

@@ -56,7 +56,11 @@ final class LocalStackFixture implements AutoCloseable {
         Map<String, String> all = new java.util.LinkedHashMap<>(Map.of(
                 "DPS_LOCAL_PORT", "0",
                 "DPS_LOCAL_DATA_DIR", dataDir.toString(),
-                "DPS_LOCAL_APPS", apps));
+                "DPS_LOCAL_APPS", apps,
+                // The front door's listeners on free ports, unless a test needs the ones an SDK dials.
+                "DPS_MQTT_PORT", String.valueOf(freePort()),
+                "DPS_AMQP_PORT", String.valueOf(freePort()),
+                "DPS_WEBSOCKET_PORT", String.valueOf(freePort())));
         all.putAll(settings);
         // In a deployment these are environment variables, which function code reads as such; here they stand in
         // as system properties (what the apps also read), removed again on close.
@@ -88,6 +92,20 @@ final class LocalStackFixture implements AutoCloseable {
 
     ProvisioningServiceClient serviceClient() {
         return new ProvisioningServiceClient(InstanceBootstrap.connectionString(instance));
+    }
+
+    /** A port free on 127.0.0.1 now (0 would turn a front door listener off rather than pick one). */
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The front door's port for a listener: {@code mqtt}, {@code amqp} or {@code websocket}. */
+    int frontDoorPort(String listener) {
+        Integer port = stack.frontDoorPorts().get(listener);
+        assertThat(port).as("the front door's " + listener + " listener").isNotNull();
+        return port;
     }
 
     /** {@code localhost:port}: the Java device client takes the port in its global endpoint. */

@@ -65,6 +65,10 @@ class LocalStackWebhookTrustTest {
         Map<String, String> settings = new HashMap<>(more);
         settings.put("DPS_LOCAL_PORT", "0");
         settings.put("DPS_LOCAL_DATA_DIR", dir.resolve("data").toString());
+        // No MQTT or AMQP here: their listeners stay off rather than take the well-known ports.
+        settings.put("DPS_MQTT_PORT", "0");
+        settings.put("DPS_AMQP_PORT", "0");
+        settings.put("DPS_WEBSOCKET_PORT", "0");
         return LocalStack.start(AppSettings.of(settings), dir);
     }
 }

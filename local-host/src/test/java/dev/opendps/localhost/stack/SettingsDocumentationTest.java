@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opendps.config.Setting;
+import dev.opendps.frontdoor.FrontDoorSetting;
 import dev.opendps.localhost.AppSettings;
 import dev.opendps.localhost.HostSettings;
 import java.lang.reflect.Field;
@@ -15,7 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Every setting the code reads has a line in local.settings.sample.json and in the README's table. */
+/**
+ * Every setting the code reads has a line in local.settings.sample.json and in the README's table: the registration
+ * core's, the local host's and the protocol front door's (which the local host runs too).
+ */
 class SettingsDocumentationTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
@@ -29,6 +33,9 @@ class SettingsDocumentationTest {
                     && ((String) field.get(null)).startsWith("DPS_")) {
                 keys.add((String) field.get(null));
             }
+        }
+        for (FrontDoorSetting setting : FrontDoorSetting.values()) {
+            keys.add(setting.key());
         }
         keys.add(AppSettings.SETTINGS_FILE_VARIABLE);
         return keys;

@@ -208,6 +208,23 @@ public final class DeviceRegistrationService {
                         null, null));
     }
 
+    /**
+     * What a connection-oriented transport checks when a device connects (dps-protocol.md §3: MQTT CONNECT, AMQP
+     * SASL), before any request: a token names this device and is within its lifetime, or the TLS client
+     * certificate's CN is the registration id. No store is read and no key tried: which enrollment admits the
+     * device is decided when it registers, and a failure there is answered as the answer to that request, as DPS
+     * does.
+     */
+    public void checkConnection(String idScope, String registrationId, DeviceCredentials credentials) {
+        if (credentials.authorization() != null) {
+            tokens.token(credentials.authorization(), idScope, registrationId);
+        } else if (credentials.clientCertificate() != null) {
+            x509.presented(registrationId, credentials);
+        } else {
+            throw DeviceTokens.unauthorized("The connection carries no credentials: a SAS token or a TLS client certificate.");
+        }
+    }
+
     /** {@code POST {idScope}/registrations/{id}} (§1.1): the device's latest registration. */
     public DeviceRegistrationState registrationStatus(String idScope, String registrationId,
                                                       DeviceCredentials credentials) {
