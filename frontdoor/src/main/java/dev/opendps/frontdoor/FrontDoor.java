@@ -124,7 +124,7 @@ public final class FrontDoor implements AutoCloseable {
         return frontDoor;
     }
 
-    /** The ports bound, by listener: {@code mqtt}, {@code amqp}, {@code websocket} (with port 0 settings, the ones picked). */
+    /** The ports bound, by listener: {@code mqtt}, {@code amqp}, {@code websocket}; a listener whose port is 0 is off. */
     public Map<String, Integer> ports() {
         return Map.copyOf(ports);
     }

@@ -19,8 +19,8 @@ public enum FrontDoorSetting {
     /** Open connections the front door accepts across all listeners; more are closed at once. */
     MAX_CONNECTIONS("DPS_FRONTDOOR_MAX_CONNECTIONS", "10000"),
     /**
-     * Seconds a connection may stay silent (no bytes read) before it is closed; also the time a new connection has
-     * to finish its TLS handshake and protocol open. Keep-alives count as traffic.
+     * Seconds a connection may stay silent (no bytes read) before it is closed. Keep-alives count as traffic; a
+     * protocol may shorten it (MQTT: 1.5 times the client's keep-alive). The handshake has its own limit below.
      */
     IDLE_TIMEOUT_SECONDS("DPS_FRONTDOOR_IDLE_TIMEOUT_SECONDS", "300"),
     /**

@@ -49,6 +49,10 @@ class InfraSettingsTest {
         return enumKeys("shared/src/main/java/dev/opendps/config/Setting.java");
     }
 
+    private static List<String> frontDoorSettingKeys() throws IOException {
+        return enumKeys("frontdoor/src/main/java/dev/opendps/frontdoor/FrontDoorSetting.java");
+    }
+
     private static List<String> allocationSettingKeys() throws IOException {
         return enumKeys("allocation-functions/src/main/java/dev/opendps/allocation/config/AllocationSetting.java");
     }
@@ -80,6 +84,13 @@ class InfraSettingsTest {
         assertThat(bicepSettings("deviceAppSettings")).containsAll(settingKeys());
     }
 
+    /** The front door's container gets the device app's settings (the same core) plus every front door setting. */
+    @Test
+    void theFrontDoorGetsEveryFrontDoorSettingOnTopOfTheDeviceAppsSettings() throws IOException {
+        assertThat(bicepSettings("frontDoorSettings")).containsExactlyInAnyOrderElementsOf(frontDoorSettingKeys());
+        assertThat(Files.readString(MAIN_BICEP)).contains("settings: union(deviceAppSettings, frontDoorSettings");
+    }
+
     @Test
     void theAllocationAppGetsEveryAllocationSettingAndItsDataDirectory() throws IOException {
         assertThat(bicepSettings("allocationAppSettings")).containsAll(allocationSettingKeys()).contains("DPS_DATA_DIR");
@@ -89,7 +100,8 @@ class InfraSettingsTest {
     void everyOfOurSettingsInTheBicepIsARealSetting() throws IOException {
         Set<String> known = new LinkedHashSet<>(settingKeys());
         known.addAll(allocationSettingKeys());
-        for (String variable : List.of("deviceAppSettings", "allocationAppSettings")) {
+        known.addAll(frontDoorSettingKeys());
+        for (String variable : List.of("deviceAppSettings", "allocationAppSettings", "frontDoorSettings")) {
             for (String key : bicepSettings(variable)) {
                 if (looksLikeOurs(key)) {
                     assertThat(known).as(key + " in " + variable + " is a setting the code reads").contains(key);
@@ -100,7 +112,7 @@ class InfraSettingsTest {
 
     @Test
     void theLocalHostsOwnSettingsStayOutOfAzure() throws IOException {
-        for (String variable : List.of("deviceAppSettings", "allocationAppSettings")) {
+        for (String variable : List.of("deviceAppSettings", "allocationAppSettings", "frontDoorSettings")) {
             assertThat(bicepSettings(variable)).noneMatch(key -> key.startsWith("DPS_LOCAL_"));
         }
     }
@@ -135,5 +147,6 @@ class InfraSettingsTest {
         assertThat(settingKeys()).contains("DPS_STORE", "DPS_HUB_MANAGED_IDENTITY_CLIENT_ID");
         assertThat(allocationSettingKeys()).contains("ALLOCATION_SOLUTIONS").allMatch(key -> key.startsWith("ALLOCATION_"));
         assertThat(bicepSettings("deviceAppSettings")).contains("DPS_STORE").doesNotContain("FUNCTIONS_WORKER_RUNTIME");
+        assertThat(frontDoorSettingKeys()).contains("DPS_MQTT_PORT", "DPS_FRONTDOOR_TLS_KEY_FILE");
     }
 }
