@@ -28,12 +28,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * identity ({@code IDENTITY_ENDPOINT}), over plain HTTP on 127.0.0.1 as on the platform: {@code GET
  * /msi/token?resource=…&api-version=2019-08-01[&client_id=…]} with {@code X-IDENTITY-HEADER} equal to
  * {@link #identityHeader()}, answered {@code {"access_token", "expires_on", "resource", "token_type",
- * "client_id"}}. Only {@value #RESOURCE} is issued for. The system-assigned identity exists, user-assigned ones
- * once {@link #addUserAssignedIdentity added}; anything else is refused with 400 as the platform does.
+ * "client_id"}}. Tokens are issued for {@value #RESOURCE} and for resources {@link #issueFor added}. The
+ * system-assigned identity exists, user-assigned ones once {@link #addUserAssignedIdentity added}; anything else
+ * is refused with 400 as the platform does.
  *
  * <p>Tokens are opaque, live {@link #tokenLifetime} on {@code clock}, and are what {@link #isValid} accepts
- * (hand it to {@link IotHubTestServer#acceptBearerTokens}). {@link #failWith}, {@link #answerWith} and
- * {@link #stall} make it misbehave; {@link #requests()} lists what it was asked.
+ * (hand it to {@link IotHubTestServer#acceptBearerTokens}); a server in another process asks
+ * {@link #introspectionEndpoint()} instead. {@link #failWith}, {@link #answerWith} and {@link #stall} make it
+ * misbehave; {@link #requests()} lists what it was asked.
  */
 public final class ManagedIdentityTestEndpoint implements AutoCloseable {
     public static final String RESOURCE = "https://iothubs.azure.net";
@@ -44,7 +46,7 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
     public record Request(Map<String, String> query, boolean identityHeaderMatched) {
     }
 
-    private record Issued(String identity, Instant expiresOn) {
+    private record Issued(String identity, String resource, Instant expiresOn) {
     }
 
     private final HttpServer server;
@@ -52,6 +54,7 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
     private final Clock clock;
     private final String identityHeader = "identity-header-" + UUID.randomUUID();
     private final Set<String> userAssigned = ConcurrentHashMap.newKeySet();
+    private final Set<String> resources = ConcurrentHashMap.newKeySet();
     private final Map<String, Issued> issued = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger counter = new AtomicInteger();
@@ -65,6 +68,7 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
         this.server = server;
         this.executor = executor;
         this.clock = clock;
+        resources.add(RESOURCE);
     }
 
     /** Starts on a free port of 127.0.0.1; tokens expire and are checked on {@code clock}. */
@@ -79,6 +83,7 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
             server.setExecutor(executor);
             ManagedIdentityTestEndpoint endpoint = new ManagedIdentityTestEndpoint(server, executor, clock);
             server.createContext("/msi/token", endpoint::handle);
+            server.createContext("/introspect", endpoint::introspect);
             server.start();
             return endpoint;
         } catch (IOException e) {
@@ -98,6 +103,20 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
 
     public void addUserAssignedIdentity(String clientId) {
         userAssigned.add(clientId);
+    }
+
+    /** Issues tokens for {@code resource} too (an audience, e.g. a Cosmos DB account's origin). */
+    public void issueFor(String resource) {
+        resources.add(resource);
+    }
+
+    /**
+     * Not the platform's: {@code GET …/introspect?token=…} answers {@code {"active": bool, "identity", "resource"}}
+     * for a token this endpoint issued ({@code active} as {@link #isValid}), {@code {"active": false}} for any other.
+     * For test servers in other processes (compat/cosmos/server.js), which cannot call {@link #isValid}.
+     */
+    public URI introspectionEndpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/introspect");
     }
 
     /** How long tokens issued from now on live (default 24 hours, as App Service's do). */
@@ -148,6 +167,12 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
         return entry == null ? null : entry.identity();
     }
 
+    /** Which resource (audience) {@code token} was issued for; null if unknown. */
+    public String resourceOf(String token) {
+        Issued entry = token == null ? null : issued.get(token);
+        return entry == null ? null : entry.resource();
+    }
+
     public List<Request> requests() {
         return List.copyOf(requests);
     }
@@ -185,27 +210,39 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
                 error(exchange, 401, "The X-IDENTITY-HEADER is missing or wrong.");
             } else if (!API_VERSION.equals(query.get("api-version"))) {
                 error(exchange, 400, "Unsupported api-version.");
-            } else if (!RESOURCE.equals(query.get("resource"))) {
+            } else if (!resources.contains(query.get("resource"))) {
                 error(exchange, 400, "No token for that resource.");
             } else if (query.containsKey("client_id") && !userAssigned.contains(query.get("client_id"))) {
                 error(exchange, 400, "Unable to load the proper Managed Identity.");
             } else {
-                issue(exchange, query.getOrDefault("client_id", SYSTEM_ASSIGNED));
+                issue(exchange, query.getOrDefault("client_id", SYSTEM_ASSIGNED), query.get("resource"));
             }
         }
     }
 
-    private void issue(HttpExchange exchange, String identity) throws IOException {
+    private void introspect(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String token = query(exchange.getRequestURI().getRawQuery()).get("token");
+            Issued entry = token == null ? null : issued.get(token);
+            ObjectNode answer = Json.object().put("active", isValid(token));
+            if (entry != null) {
+                answer.put("identity", entry.identity()).put("resource", entry.resource());
+            }
+            send(exchange, 200, Json.bytes(answer));
+        }
+    }
+
+    private void issue(HttpExchange exchange, String identity, String resource) throws IOException {
         String token = "mi-token-" + counter.incrementAndGet() + "-" + UUID.randomUUID();
         Instant expiresOn = clock.instant().plus(lifetime);
-        issued.put(token, new Issued(identity, expiresOn));
+        issued.put(token, new Issued(identity, resource, expiresOn));
         ObjectNode answer = Json.object().put("access_token", token);
         if (expiryAsNumber) {
             answer.put("expires_on", expiresOn.getEpochSecond());
         } else {
             answer.put("expires_on", Long.toString(expiresOn.getEpochSecond()));
         }
-        answer.put("resource", RESOURCE).put("token_type", "Bearer");
+        answer.put("resource", resource).put("token_type", "Bearer");
         if (!identity.equals(SYSTEM_ASSIGNED)) {
             answer.put("client_id", identity);
         }
