@@ -267,6 +267,8 @@ var deviceAppSettings = {
   DPS_HUB_MANAGED_IDENTITY_CLIENT_ID: identity.outputs.clientId
   DPS_COSMOS_ENDPOINT: cosmos.outputs.endpoint
   DPS_COSMOS_DATABASE: cosmos.outputs.databaseName
+  DPS_COSMOS_THROTTLING_RETRIES: '9'
+  DPS_COSMOS_THROTTLING_MAX_WAIT_SECONDS: '30'
   // Empty on purpose: the account has key authentication disabled; the adapter's managed-identity sign-in is still
   // to be written (README, "Not working on Azure yet").
   DPS_COSMOS_KEY: ''

@@ -9,6 +9,7 @@ import dev.opendps.domain.RegistrationOperation;
 import dev.opendps.domain.RegistrationStatus;
 import dev.opendps.domain.port.ProvisioningMetrics;
 import dev.opendps.domain.port.ProvisioningMetrics.DeviceOperation;
+import dev.opendps.domain.port.StoreUnavailableException;
 import dev.opendps.service.registration.DeviceCredentials;
 import dev.opendps.service.registration.DeviceRegistrationService;
 import dev.opendps.service.registration.TpmChallengeIssued;
@@ -118,6 +119,11 @@ public final class DeviceApi {
         } catch (ProvisioningException e) {
             response = errors.error(e, trackingId);
             errorCode = e.errorCode().code();
+        } catch (StoreUnavailableException e) {
+            // Throttled or unavailable store: 429/503 with retry-after, which every SDK but Java's retries (§1.6).
+            ProvisioningException busy = errors.storeUnavailable(operation.tag(), e, trackingId);
+            response = errors.error(busy, trackingId);
+            errorCode = busy.errorCode().code();
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, operation.tag() + " failed with an internal error, trackingId=" + trackingId, e);
             response = errors.error(new ProvisioningException(ErrorCode.INTERNAL_ERROR), trackingId);

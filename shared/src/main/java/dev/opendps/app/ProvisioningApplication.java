@@ -239,7 +239,8 @@ public final class ProvisioningApplication implements AutoCloseable {
         // The KEK is the local key file here too, which suits one machine; instances scaled out on Azure need the
         // Key Vault KEK (not written yet), or each would make its own file.
         CosmosDatabase database = CosmosDatabase.connect(settings.get(Setting.COSMOS_ENDPOINT),
-                settings.get(Setting.COSMOS_KEY), settings.get(Setting.COSMOS_DATABASE), secretEnvelope(settings));
+                settings.get(Setting.COSMOS_KEY), settings.get(Setting.COSMOS_DATABASE), secretEnvelope(settings),
+                cosmosThrottling(settings));
         try {
             HubRegistry hubs = hubRegistry == HubRegistryKind.IOTHUB
                     ? IotHubRegistry.create(hubTimeout, ManagedIdentityCredentials.fromSettings(settings, hubTimeout))
@@ -252,6 +253,18 @@ public final class ProvisioningApplication implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** {@link Setting#COSMOS_THROTTLING_RETRIES} and {@link Setting#COSMOS_THROTTLING_MAX_WAIT_SECONDS}. */
+    static CosmosDatabase.ThrottlingRetry cosmosThrottling(AppSettings settings) {
+        int retries = settings.getInt(Setting.COSMOS_THROTTLING_RETRIES);
+        int seconds = settings.getInt(Setting.COSMOS_THROTTLING_MAX_WAIT_SECONDS);
+        if (retries < 0 || seconds < 0) {
+            throw new IllegalArgumentException(Setting.COSMOS_THROTTLING_RETRIES.key() + " and "
+                    + Setting.COSMOS_THROTTLING_MAX_WAIT_SECONDS.key() + " must not be negative, were " + retries
+                    + " and " + seconds);
+        }
+        return new CosmosDatabase.ThrottlingRetry(retries, Duration.ofSeconds(seconds));
     }
 
     /** The values of {@link Setting#HUB_REGISTRY}. */

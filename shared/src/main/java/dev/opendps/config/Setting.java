@@ -24,6 +24,13 @@ public enum Setting {
     COSMOS_KEY("DPS_COSMOS_KEY", ""),
     /** With {@code DPS_STORE=cosmos}: the database, created with its containers if missing. */
     COSMOS_DATABASE("DPS_COSMOS_DATABASE", "opendps"),
+    /**
+     * With {@code DPS_STORE=cosmos}: how many times a throttled request (429) is retried, each after the wait
+     * Cosmos DB names, before the API answers DPS's 429 ({@code 429001}) with that wait as {@code retry-after}.
+     */
+    COSMOS_THROTTLING_RETRIES("DPS_COSMOS_THROTTLING_RETRIES", "9"),
+    /** With {@code DPS_STORE=cosmos}: the longest one request spends waiting in those retries, in seconds. */
+    COSMOS_THROTTLING_MAX_WAIT_SECONDS("DPS_COSMOS_THROTTLING_MAX_WAIT_SECONDS", "30"),
     /** Host name of the instance the local host creates on first start (the connection string's HostName). */
     DEFAULT_INSTANCE_HOST("DPS_DEFAULT_INSTANCE_HOST", "localhost"),
     /** More instances the local host creates on start: comma-separated host names, each optionally {@code =idScope}. */

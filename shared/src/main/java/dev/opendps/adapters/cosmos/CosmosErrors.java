@@ -26,11 +26,16 @@ final class CosmosErrors {
                     : new RecordAlreadyExistsException("The " + record + " already exists.");
             case 412 -> record == null ? failed(e, action)
                     : new EtagMismatchException("The etag does not match the stored " + record + ".");
-            // The SDK has already retried these (throttling retry options, its own 503/408 retries).
-            case 408, 429, 503 -> new StoreUnavailableException("Cosmos DB did not " + action + " (status " + status
-                    + "), even after retries.");
+            // The SDK has already retried these (CosmosDatabase's throttling retry options, its own 503/408 retries).
+            case 429 -> new StoreUnavailableException(refused(e, action), true, e.getRetryAfterDuration());
+            case 408, 503 -> new StoreUnavailableException(refused(e, action), false, e.getRetryAfterDuration());
             default -> failed(e, action);
         };
+    }
+
+    private static String refused(CosmosException e, String action) {
+        return "Cosmos DB did not " + action + " (status " + e.getStatusCode() + ", substatus " + e.getSubStatusCode()
+                + "), even after retries.";
     }
 
     private static StoreException failed(CosmosException e, String action) {
