@@ -241,7 +241,8 @@ var runtimeSettings = {
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identity.outputs.clientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
-  // The Azure SDK's DefaultAzureCredential picks the user-assigned identity from AZURE_CLIENT_ID (Cosmos DB, Key Vault).
+  // Azure SDK credentials that read it pick the user-assigned identity from AZURE_CLIENT_ID. DPS's own sign-in (Cosmos
+  // DB, linked hubs) names it with DPS_MANAGED_IDENTITY_CLIENT_ID instead and never probes IMDS.
   AZURE_CLIENT_ID: identity.outputs.clientId
 }
 
@@ -264,13 +265,14 @@ var deviceAppSettings = {
   DPS_CUSTOM_ALLOCATION_CA_FILE: ''
   DPS_HUB_REGISTRY: 'iothub'
   DPS_HUB_TIMEOUT_SECONDS: string(hubTimeoutSeconds)
-  DPS_HUB_MANAGED_IDENTITY_CLIENT_ID: identity.outputs.clientId
+  // The identity DPS signs in with towards Cosmos DB and towards hubs linked without a key.
+  DPS_MANAGED_IDENTITY_CLIENT_ID: identity.outputs.clientId
   DPS_COSMOS_ENDPOINT: cosmos.outputs.endpoint
   DPS_COSMOS_DATABASE: cosmos.outputs.databaseName
   DPS_COSMOS_THROTTLING_RETRIES: '9'
   DPS_COSMOS_THROTTLING_MAX_WAIT_SECONDS: '30'
-  // Empty on purpose: the account has key authentication disabled; the adapter's managed-identity sign-in is still
-  // to be written (README, "Not working on Azure yet").
+  // Empty on purpose: the account has key authentication disabled, so the adapter signs in with the managed identity
+  // (DPS_MANAGED_IDENTITY_CLIENT_ID), which has the Cosmos DB Built-in Data Contributor role (modules/cosmos.bicep).
   DPS_COSMOS_KEY: ''
   // The local key-encryption key file (empty: <DPS_DATA_DIR>/keys/kek.json, per instance and temporary on Azure). On
   // Azure the Key Vault KEK (DPS_KEY_VAULT_KEY_ID) is to replace it; that adapter is not written yet.

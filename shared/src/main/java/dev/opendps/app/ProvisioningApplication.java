@@ -10,6 +10,7 @@ import dev.opendps.adapters.cosmos.CosmosRegistrationOperationStore;
 import dev.opendps.adapters.cosmos.CosmosRegistrationStateStore;
 import dev.opendps.adapters.cosmos.CosmosTpmChallengeStore;
 import dev.opendps.adapters.envelope.SecretEnvelope;
+import dev.opendps.adapters.identity.ManagedIdentityTokens;
 import dev.opendps.adapters.iothub.IotHubRegistry;
 import dev.opendps.adapters.keys.LocalKeyFile;
 import dev.opendps.adapters.metrics.PrometheusMetrics;
@@ -58,6 +59,8 @@ import java.util.Map;
  * process. Function classes get their collaborators from here (through the apps' instance injectors).
  */
 public final class ProvisioningApplication implements AutoCloseable {
+    /** How long the platform's identity endpoint may take to hand out a Cosmos DB token (a local call on the host). */
+    static final Duration IDENTITY_ENDPOINT_TIMEOUT = Duration.ofSeconds(10);
     private static ProvisioningApplication shared;
 
     private final Stores stores;
@@ -226,21 +229,26 @@ public final class ProvisioningApplication implements AutoCloseable {
     }
 
     /**
-     * Every store on Cosmos DB ({@code DPS_COSMOS_ENDPOINT}, {@code DPS_COSMOS_KEY}, {@code DPS_COSMOS_DATABASE});
-     * the embedded hub registry too, unless {@code DPS_HUB_REGISTRY=iothub} names real hubs. The key is only
-     * used to sign requests and never appears in a message.
+     * Every store on Cosmos DB ({@code DPS_COSMOS_ENDPOINT}, {@code DPS_COSMOS_DATABASE}); the embedded hub
+     * registry too, unless {@code DPS_HUB_REGISTRY=iothub} names real hubs. Signs in with {@code DPS_COSMOS_KEY}
+     * if it is set (the key is only used to sign requests and never appears in a message), else with the app's
+     * managed identity ({@code DPS_MANAGED_IDENTITY_CLIENT_ID}), as on Azure, where the account accepts nothing else.
      */
     private static Stores openCosmosStores(AppSettings settings, HubRegistryKind hubRegistry, Duration hubTimeout) {
-        for (Setting required : new Setting[] {Setting.COSMOS_ENDPOINT, Setting.COSMOS_KEY, Setting.COSMOS_DATABASE}) {
+        for (Setting required : new Setting[] {Setting.COSMOS_ENDPOINT, Setting.COSMOS_DATABASE}) {
             if (settings.get(required).isBlank()) {
                 throw new IllegalArgumentException(Setting.STORE.key() + "=cosmos needs " + required.key());
             }
         }
+        String endpoint = settings.get(Setting.COSMOS_ENDPOINT);
+        String key = settings.get(Setting.COSMOS_KEY);
         // The KEK is the local key file here too, which suits one machine; instances scaled out on Azure need the
         // Key Vault KEK (not written yet), or each would make its own file.
-        CosmosDatabase database = CosmosDatabase.connect(settings.get(Setting.COSMOS_ENDPOINT),
-                settings.get(Setting.COSMOS_KEY), settings.get(Setting.COSMOS_DATABASE), secretEnvelope(settings),
-                cosmosThrottling(settings));
+        CosmosDatabase database = key.isBlank()
+                ? CosmosDatabase.connect(endpoint, cosmosIdentity(settings),
+                        settings.get(Setting.COSMOS_DATABASE), secretEnvelope(settings), cosmosThrottling(settings))
+                : CosmosDatabase.connect(endpoint, key, settings.get(Setting.COSMOS_DATABASE), secretEnvelope(settings),
+                        cosmosThrottling(settings));
         try {
             HubRegistry hubs = hubRegistry == HubRegistryKind.IOTHUB
                     ? IotHubRegistry.create(hubTimeout, ManagedIdentityCredentials.fromSettings(settings, hubTimeout))
@@ -253,6 +261,15 @@ public final class ProvisioningApplication implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** Without a key, Cosmos DB is signed in to with the managed identity the platform gives the app. */
+    private static ManagedIdentityTokens cosmosIdentity(AppSettings settings) {
+        return ManagedIdentityTokens.fromSettings(settings, IDENTITY_ENDPOINT_TIMEOUT).orElseThrow(() ->
+                new IllegalArgumentException(Setting.STORE.key() + "=cosmos needs " + Setting.COSMOS_KEY.key()
+                        + ", or a managed identity to sign in with (" + ManagedIdentityTokens.IDENTITY_ENDPOINT + " and "
+                        + ManagedIdentityTokens.IDENTITY_HEADER + ", which Azure Functions sets for an app with an"
+                        + " identity; " + Setting.MANAGED_IDENTITY_CLIENT_ID.key() + " names a user-assigned one)"));
     }
 
     /** {@link Setting#COSMOS_THROTTLING_RETRIES} and {@link Setting#COSMOS_THROTTLING_MAX_WAIT_SECONDS}. */

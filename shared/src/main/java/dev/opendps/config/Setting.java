@@ -1,5 +1,7 @@
 package dev.opendps.config;
 
+import java.util.List;
+
 /**
  * Every setting the function apps read, with its default. Each also appears in
  * local.settings.sample.json and the README.
@@ -73,21 +75,30 @@ public enum Setting {
     /** With {@code DPS_HUB_REGISTRY=iothub}: how long one call to a hub may take to connect, and to answer, in seconds. */
     HUB_TIMEOUT_SECONDS("DPS_HUB_TIMEOUT_SECONDS", "10"),
     /**
-     * With {@code DPS_HUB_REGISTRY=iothub}, for linked hubs without a key: the client id of the user-assigned
-     * managed identity DPS uses towards them. Empty: the app's system-assigned identity.
+     * The client id of the user-assigned managed identity DPS signs in with wherever it uses one: towards linked
+     * hubs without a key ({@code DPS_HUB_REGISTRY=iothub}) and towards Cosmos DB ({@code DPS_STORE=cosmos} without
+     * {@code DPS_COSMOS_KEY}). Empty: the app's system-assigned identity. Formerly
+     * {@code DPS_HUB_MANAGED_IDENTITY_CLIENT_ID}, which is still read when this is not set.
      */
-    HUB_MANAGED_IDENTITY_CLIENT_ID("DPS_HUB_MANAGED_IDENTITY_CLIENT_ID", "");
+    MANAGED_IDENTITY_CLIENT_ID("DPS_MANAGED_IDENTITY_CLIENT_ID", "", "DPS_HUB_MANAGED_IDENTITY_CLIENT_ID");
 
     private final String key;
     private final String defaultValue;
+    private final List<String> formerKeys;
 
-    Setting(String key, String defaultValue) {
+    Setting(String key, String defaultValue, String... formerKeys) {
         this.key = key;
         this.defaultValue = defaultValue;
+        this.formerKeys = List.of(formerKeys);
     }
 
     public String key() {
         return key;
+    }
+
+    /** Names this setting had before, still read (after {@link #key()}) so existing configurations keep working. */
+    public List<String> formerKeys() {
+        return formerKeys;
     }
 
     public String defaultValue() {

@@ -2,6 +2,7 @@ package dev.opendps.adapters.cosmos;
 
 import com.azure.core.credential.TokenCredential;
 import dev.opendps.adapters.DocumentProtection;
+import dev.opendps.adapters.identity.ManagedIdentityTokens;
 import com.azure.cosmos.CosmosClient;
 import com.azure.cosmos.CosmosClientBuilder;
 import com.azure.cosmos.CosmosContainer;
@@ -111,6 +112,15 @@ public final class CosmosDatabase implements AutoCloseable {
         return connect(clientBuilder(endpoint, throttling).credential(credential), databaseName, protection);
     }
 
+    /**
+     * As {@link #connect(String, TokenCredential, String, DocumentProtection, ThrottlingRetry)} with the app's
+     * managed identity ({@link ManagedIdentitySignIn}): a failing identity endpoint makes the stores unavailable.
+     */
+    public static CosmosDatabase connect(String endpoint, ManagedIdentityTokens identity, String databaseName,
+                                         DocumentProtection protection, ThrottlingRetry throttling) {
+        return connect(endpoint, new ManagedIdentitySignIn(identity), databaseName, protection, throttling);
+    }
+
     private static CosmosDatabase connect(CosmosClientBuilder builder, String databaseName,
                                           DocumentProtection protection) {
         Objects.requireNonNull(databaseName, "databaseName");
@@ -118,8 +128,8 @@ public final class CosmosDatabase implements AutoCloseable {
         CosmosClient client;
         try {
             client = builder.buildClient(); // reads the account: the first call that can be refused
-        } catch (CosmosException e) {
-            throw CosmosErrors.translate(e, "connect to the account");
+        } catch (RuntimeException e) {
+            throw CosmosErrors.connecting(e);
         }
         return new CosmosDatabase(client, databaseName, protection);
     }

@@ -33,6 +33,24 @@ final class CosmosErrors {
         };
     }
 
+    /**
+     * Building a client reads the account, and the SDK wraps what went wrong in a plain RuntimeException whose
+     * message is pages of diagnostics: the cause is what counts (the account's answer, or the credential's failure,
+     * already in the stores' terms).
+     */
+    static StoreException connecting(RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StoreException store) {
+                return store;
+            }
+            if (cause instanceof CosmosException cosmos) {
+                return translate(cosmos, "connect to the account");
+            }
+        }
+        // Not an answer from the account (an unreachable one is a CosmosException 503 by now): a client to fix.
+        return new StoreException("Could not connect to Cosmos DB (" + e.getClass().getSimpleName() + ").", e);
+    }
+
     private static String refused(CosmosException e, String action) {
         return "Cosmos DB did not " + action + " (status " + e.getStatusCode() + ", substatus " + e.getSubStatusCode()
                 + "), even after retries.";
