@@ -72,8 +72,12 @@ public final class CosmosDatabase implements AutoCloseable {
         try {
             client.createDatabaseIfNotExists(databaseName);
         } catch (CosmosException e) {
-            client.close();
-            throw CosmosErrors.translate(e, "open the database '" + databaseName + "'");
+            // 409: another process created it between the SDK's read and its create, as app instances starting
+            // together on a fresh account do. It exists, which is all that was asked.
+            if (e.getStatusCode() != 409) {
+                client.close();
+                throw CosmosErrors.translate(e, "open the database '" + databaseName + "'");
+            }
         }
         this.database = client.getDatabase(databaseName);
     }
@@ -168,7 +172,9 @@ public final class CosmosDatabase implements AutoCloseable {
             }
             database.createContainerIfNotExists(properties);
         } catch (CosmosException e) {
-            throw CosmosErrors.translate(e, "open the container '" + kind.containerName() + "'");
+            if (e.getStatusCode() != 409) { // 409: another process created it just now
+                throw CosmosErrors.translate(e, "open the container '" + kind.containerName() + "'");
+            }
         }
         return database.getContainer(kind.containerName());
     }
