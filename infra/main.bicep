@@ -248,8 +248,9 @@ var runtimeSettings = {
 
 // Every setting of dev.opendps.config.Setting (InfraSettingsTest keeps this list complete). The local host's own
 // settings (DPS_LOCAL_*) are deliberately absent: they configure local-host, which does not run on Azure.
-// DPS_DEFAULT_INSTANCE_HOST, DPS_INSTANCES and DPS_LINKED_HUBS are applied by the local host's start-up bootstrap,
-// which the Functions apps do not run: on Azure they record the intended configuration (see README).
+// DPS_DEFAULT_INSTANCE_HOST, DPS_INSTANCES, DPS_LINKED_HUBS and DPS_DEFAULT_ALLOCATION_POLICY are applied by the device
+// app itself on every start: it creates the instance (ID scope, owner policy) if it does not exist yet and links the
+// configured hubs; GET /management/instances (master key) shows the ID scope and connection string (see README).
 var deviceAppSettings = {
   DPS_STORE: storeAdapter
   DPS_DATA_DIR: dataDir
@@ -339,7 +340,10 @@ output AZURE_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 @description('Global device endpoint: what devices use instead of global.azure-devices-provisioning.net.')
 output OPENDPS_DEVICE_ENDPOINT_HOST_NAME string = deviceApp.outputs.defaultHostName
 
-@description('HostName of the service connection string; the policy key is created by the instance bootstrap, not here.')
+@description('The device app\'s name, for `az functionapp keys list`: its master key opens GET /management/instances.')
+output OPENDPS_DEVICE_APP_NAME string = deviceAppName
+
+@description('HostName of the service connection string; the policy key is made by the app\'s start-up bootstrap (GET /management/instances shows it).')
 output OPENDPS_SERVICE_HOST_NAME string = deviceApp.outputs.defaultHostName
 output OPENDPS_SERVICE_ENDPOINT_URL string = 'https://${deviceApp.outputs.defaultHostName}'
 

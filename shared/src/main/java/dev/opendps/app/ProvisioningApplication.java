@@ -27,6 +27,7 @@ import dev.opendps.adapters.sqlite.SqliteHubRegistry;
 import dev.opendps.adapters.webhook.HttpAllocationWebhook;
 import dev.opendps.api.DeviceApi;
 import dev.opendps.api.DiagnosticsApi;
+import dev.opendps.api.InstanceManagementApi;
 import dev.opendps.api.LocalHubRegistryApi;
 import dev.opendps.api.ServiceApi;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -45,34 +46,45 @@ import dev.opendps.service.CaCertificateService;
 import dev.opendps.service.EnrollmentService;
 import dev.opendps.service.InstanceBootstrap;
 import dev.opendps.service.InstanceDirectory;
+import dev.opendps.service.LinkedHubSettings;
+import dev.opendps.domain.AllocationPolicy;
+import dev.opendps.domain.ProvisioningInstance;
 import dev.opendps.service.ServiceAuthenticator;
 import dev.opendps.wire.Json;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.logging.Logger;
 
 /**
  * The composition root: builds the adapters the settings name and the use cases over them, once per
  * process. Function classes get their collaborators from here (through the apps' instance injectors).
  */
 public final class ProvisioningApplication implements AutoCloseable {
+    /** Embedded hubs an instance without hubs gets when none are configured and identities are kept locally. */
+    public static final int LOCAL_HUBS = 2;
+    private static final Logger LOG = Logger.getLogger(ProvisioningApplication.class.getName());
     /** How long the platform's identity endpoint may take to hand out a Cosmos DB token (a local call on the host). */
     static final Duration IDENTITY_ENDPOINT_TIMEOUT = Duration.ofSeconds(10);
     private static ProvisioningApplication shared;
 
+    private final AppSettings settings;
     private final Stores stores;
     private final ServiceApi serviceApi;
     private final DeviceApi deviceApi;
     private final LocalHubRegistryApi localHubRegistryApi;
     private final InstanceBootstrap instanceBootstrap;
+    private final InstanceManagementApi instanceManagementApi;
     private final PrometheusMetrics metrics = new PrometheusMetrics();
     private final DiagnosticsApi diagnosticsApi;
 
     private ProvisioningApplication(AppSettings settings, Stores stores, AllocationWebhook webhook,
                                     HubLocations hubLocations, Clock clock) {
+        this.settings = settings;
         this.stores = stores;
         // Instances are re-read at most every second on the request path; auth failures re-read at once.
         InstanceDirectory directory = new InstanceDirectory(stores.instances(), clock, Duration.ofSeconds(1));
@@ -91,6 +103,7 @@ public final class ProvisioningApplication implements AutoCloseable {
                 maxLifetime), clock, metrics);
         this.localHubRegistryApi = new LocalHubRegistryApi(stores.hubs(), clock);
         this.instanceBootstrap = new InstanceBootstrap(stores.instances(), clock);
+        this.instanceManagementApi = new InstanceManagementApi(stores.instances(), clock);
         this.diagnosticsApi = new DiagnosticsApi(healthChecks(settings, stores), metrics::scrape,
                 PrometheusMetrics.contentType());
     }
@@ -111,12 +124,51 @@ public final class ProvisioningApplication implements AutoCloseable {
         return checks;
     }
 
-    /** The process-wide application, built from the app settings on first use. */
+    /**
+     * The process-wide application, built from the app settings on first use, with the configured instances
+     * created or brought up to date ({@link #ensureConfiguredInstances()}) before any function is served: on Azure
+     * this is how a deployment gets its instance. If that fails (the store unreachable, say), nothing is kept and
+     * the next call tries again.
+     */
     public static synchronized ProvisioningApplication shared() {
         if (shared == null) {
-            shared = create(AppSettings.fromEnvironment(), Clock.systemUTC());
+            shared = started(AppSettings.fromEnvironment(), Clock.systemUTC());
         }
         return shared;
+    }
+
+    /** {@link #create(AppSettings, Clock)}, then {@link #ensureConfiguredInstances()}; closed again if that fails. */
+    public static ProvisioningApplication started(AppSettings settings, Clock clock) {
+        ProvisioningApplication application = create(settings, clock);
+        try {
+            List<ProvisioningInstance> instances = application.ensureConfiguredInstances();
+            LOG.info("Provisioning service instances ready: " + String.join(", ", instances.stream()
+                    .map(i -> i.hostName() + " (ID scope " + i.idScope() + ")").toList()));
+            return application;
+        } catch (RuntimeException e) {
+            try {
+                application.close();
+            } catch (Exception closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The instances the settings describe, created if missing and brought up to date, the default first: the
+     * default instance serves {@code DPS_DEFAULT_INSTANCE_HOST} (on Azure, the device app's host name), linked to
+     * {@code DPS_LINKED_HUBS} with {@code DPS_DEFAULT_ALLOCATION_POLICY}; {@code DPS_INSTANCES} adds more. With no
+     * hubs configured and the embedded hub registry, an instance without hubs gets {@value #LOCAL_HUBS} embedded
+     * local hubs, so devices can be assigned out of the box; with real IoT hubs it gets none. Safe to run in many
+     * processes at once ({@link InstanceBootstrap}).
+     */
+    public List<ProvisioningInstance> ensureConfiguredInstances() {
+        int localHubs = HubRegistryKind.of(settings) == HubRegistryKind.EMBEDDED ? LOCAL_HUBS : 0;
+        return instanceBootstrap.ensureConfigured(new InstanceBootstrap.Configuration(
+                settings.get(Setting.DEFAULT_INSTANCE_HOST), LinkedHubSettings.parse(settings.get(Setting.LINKED_HUBS)),
+                AllocationPolicy.fromWire(settings.get(Setting.DEFAULT_ALLOCATION_POLICY)),
+                InstanceBootstrap.MoreInstance.parse(settings.get(Setting.INSTANCES)), localHubs));
     }
 
     public static ProvisioningApplication create(AppSettings settings, Clock clock) {
@@ -332,6 +384,11 @@ public final class ProvisioningApplication implements AutoCloseable {
 
     public InstanceBootstrap instanceBootstrap() {
         return instanceBootstrap;
+    }
+
+    /** What an administrator needs to connect: each instance's ID scope and service connection string. */
+    public InstanceManagementApi instanceManagementApi() {
+        return instanceManagementApi;
     }
 
     public Stores stores() {
