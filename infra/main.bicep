@@ -257,14 +257,16 @@ var runtimeSettings = {
   // The Application Insights Java agent in the Java worker: exports micrometer's global registry (the provisioning
   // metrics) as custom metrics, and java.util.logging lines (DeviceOperations, ServiceOperations) as traces.
   APPLICATIONINSIGHTS_ENABLE_AGENT: 'true'
-  // The Azure SDK's DefaultAzureCredential picks the user-assigned identity from AZURE_CLIENT_ID (Cosmos DB, Key Vault).
+  // Azure SDK credentials that read it pick the user-assigned identity from AZURE_CLIENT_ID. DPS's own sign-in (Cosmos
+  // DB, linked hubs) names it with DPS_MANAGED_IDENTITY_CLIENT_ID instead and never probes IMDS.
   AZURE_CLIENT_ID: identity.outputs.clientId
 }
 
 // Every setting of dev.opendps.config.Setting (InfraSettingsTest keeps this list complete). The local host's own
 // settings (DPS_LOCAL_*) are deliberately absent: they configure local-host, which does not run on Azure.
-// DPS_DEFAULT_INSTANCE_HOST, DPS_INSTANCES and DPS_LINKED_HUBS are applied by the local host's start-up bootstrap,
-// which the Functions apps do not run: on Azure they record the intended configuration (see README).
+// DPS_DEFAULT_INSTANCE_HOST, DPS_INSTANCES, DPS_LINKED_HUBS and DPS_DEFAULT_ALLOCATION_POLICY are applied by the device
+// app itself on every start: it creates the instance (ID scope, owner policy) if it does not exist yet and links the
+// configured hubs; GET /management/instances (master key) shows the ID scope and connection string (see README).
 var deviceAppSettings = {
   DPS_STORE: storeAdapter
   DPS_DATA_DIR: dataDir
@@ -280,17 +282,20 @@ var deviceAppSettings = {
   DPS_CUSTOM_ALLOCATION_CA_FILE: ''
   DPS_HUB_REGISTRY: 'iothub'
   DPS_HUB_TIMEOUT_SECONDS: string(hubTimeoutSeconds)
-  DPS_HUB_MANAGED_IDENTITY_CLIENT_ID: identity.outputs.clientId
+  // The identity DPS signs in with towards Cosmos DB and towards hubs linked without a key.
+  DPS_MANAGED_IDENTITY_CLIENT_ID: identity.outputs.clientId
   DPS_COSMOS_ENDPOINT: cosmos.outputs.endpoint
   DPS_COSMOS_DATABASE: cosmos.outputs.databaseName
-  // Empty on purpose: the account has key authentication disabled; the adapter's managed-identity sign-in is still
-  // to be written (README, "Not working on Azure yet").
+  DPS_COSMOS_THROTTLING_RETRIES: '9'
+  DPS_COSMOS_THROTTLING_MAX_WAIT_SECONDS: '30'
+  // Empty on purpose: the account has key authentication disabled, so the adapter signs in with the managed identity
+  // (DPS_MANAGED_IDENTITY_CLIENT_ID), which has the Cosmos DB Built-in Data Contributor role (modules/cosmos.bicep).
   DPS_COSMOS_KEY: ''
   // The local key-encryption key file: not used on Azure, where DPS_KEY_VAULT_KEY_ID wins over it (an instance's
   // file would be its own, and temporary). Left empty: <DPS_DATA_DIR>/keys/kek.json, read only if it exists.
   DPS_KEK_FILE: ''
   // The Key Vault key-encryption key, versionless so that the apps follow rotations of it; reached with the
-  // user-assigned identity (DPS_HUB_MANAGED_IDENTITY_CLIENT_ID), which has Key Vault Crypto User on the vault.
+  // user-assigned identity (DPS_MANAGED_IDENTITY_CLIENT_ID), which has Key Vault Crypto User on the vault.
   DPS_KEY_VAULT_KEY_ID: keyVault.outputs.keyId
 }
 
@@ -397,7 +402,10 @@ output AZURE_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 @description('Global device endpoint: what devices use instead of global.azure-devices-provisioning.net.')
 output OPENDPS_DEVICE_ENDPOINT_HOST_NAME string = deviceApp.outputs.defaultHostName
 
-@description('HostName of the service connection string; the policy key is created by the instance bootstrap, not here.')
+@description('The device app\'s name, for `az functionapp keys list`: its master key opens GET /management/instances.')
+output OPENDPS_DEVICE_APP_NAME string = deviceAppName
+
+@description('HostName of the service connection string; the policy key is made by the app\'s start-up bootstrap (GET /management/instances shows it).')
 output OPENDPS_SERVICE_HOST_NAME string = deviceApp.outputs.defaultHostName
 output OPENDPS_SERVICE_ENDPOINT_URL string = 'https://${deviceApp.outputs.defaultHostName}'
 

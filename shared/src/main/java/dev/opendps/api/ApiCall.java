@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 /**
  * Runs one API call with the error discipline every endpoint shares (dps-protocol.md §1.8): a tracking id
  * that appears both in the log line and in the error body, DPS-shaped errors for client mistakes, and a
+ * 429 or 503 with {@code retry-after} when the store is throttled or unavailable (§1.6), and a
  * generic 500 (with the cause logged, never returned) for anything unexpected. Each call writes one
  * structured line in its category: operation, instance, record id, status, error code, latency and tracking
  * id — never headers, bodies or exception messages, which can carry tokens, keys and certificates.
@@ -24,6 +25,11 @@ import java.util.regex.Pattern;
 public final class ApiCall {
     /** DPS's maximum message size (§8). */
     public static final int MAX_BODY_BYTES = 96 * 1024;
+    /**
+     * The {@code retry-after} of a 429 or 503 when nothing better is known: the 3 s real DPS sends (§1.7), inside
+     * every SDK's accepted range (Java's 2–5 s, C's 1–300 s).
+     */
+    static final long DEFAULT_RETRY_AFTER_SECONDS = 3;
     /** Compiled once: log lines are written on every call. */
     private static final Pattern NOT_PRINTABLE = Pattern.compile("[^\\x21-\\x7e]");
     /**
@@ -65,10 +71,9 @@ public final class ApiCall {
             response = error(e, trackingId);
             errorCode = e.errorCode().code();
         } catch (StoreUnavailableException e) {
-            // A store or the key-encryption key cannot serve the call for now (its message holds no secret).
-            log.warning(operation + " could not be served now: " + e.getMessage() + ", trackingId=" + trackingId);
-            response = error(new ProvisioningException(ErrorCode.SERVICE_UNAVAILABLE), trackingId);
-            errorCode = ErrorCode.SERVICE_UNAVAILABLE.code();
+            ProvisioningException busy = storeUnavailable(operation, e, trackingId);
+            response = error(busy, trackingId);
+            errorCode = busy.errorCode().code();
         } catch (RuntimeException e) {
             log.log(Level.SEVERE, operation + " failed with an internal error, trackingId=" + trackingId, e);
             response = error(new ProvisioningException(ErrorCode.INTERNAL_ERROR), trackingId);
@@ -95,9 +100,43 @@ public final class ApiCall {
     }
 
     public ApiResponse error(ProvisioningException e, String trackingId) {
-        return ApiResponse.json(e.httpStatus(), ErrorBody.of(e, trackingId, clock.instant()))
+        ApiResponse response = ApiResponse.json(e.httpStatus(), ErrorBody.of(e, trackingId, clock.instant()))
                 .withHeader("x-ms-error-code", String.valueOf(e.errorCode().code()))
                 .withHeader("x-ms-request-id", trackingId);
+        if (e.httpStatus() == 429 || e.httpStatus() == 503) {
+            // Lower case, as §1.7 asks (the C SDK looks it up case-sensitively); whole seconds, at least 1.
+            long seconds = e instanceof RetryLater later && later.retryAfter != null
+                    ? Math.max(1, later.retryAfter.plusMillis(999).toSeconds()) : DEFAULT_RETRY_AFTER_SECONDS;
+            response = response.withHeader("retry-after", String.valueOf(seconds));
+        }
+        return response;
+    }
+
+    /**
+     * DPS's 429 ({@code THROTTLED}) or 503 ({@code SERVICE_UNAVAILABLE}) for a store that could not serve the
+     * call even after its adapter's retries, with the store's own retry-after if it gave one. The request was
+     * valid and the store wrote nothing, so the client may send it again as it is. The store's message (status
+     * codes and a record id, no secrets) goes to the log only.
+     */
+    ProvisioningException storeUnavailable(String operation, StoreUnavailableException e, String trackingId) {
+        log.warning(operation + " could not be served by the store: " + e.getMessage() + " trackingId=" + trackingId);
+        return retryLater(e);
+    }
+
+    /** As {@link #storeUnavailable}, without the log line: for one record of a bulk operation. */
+    static ProvisioningException retryLater(StoreUnavailableException e) {
+        ErrorCode code = e.throttled() ? ErrorCode.THROTTLED : ErrorCode.SERVICE_UNAVAILABLE;
+        return new RetryLater(code, e.retryAfter().orElse(null), e);
+    }
+
+    /** A 429 or 503 that knows when to come back. */
+    private static final class RetryLater extends ProvisioningException {
+        private final transient Duration retryAfter;
+
+        RetryLater(ErrorCode code, Duration retryAfter, Throwable cause) {
+            super(code, code.defaultMessage(), cause);
+            this.retryAfter = retryAfter;
+        }
     }
 
     static String newTrackingId() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.domain.ErrorCode;
 import dev.opendps.domain.ProvisioningException;
 import dev.opendps.domain.Versioned;
+import dev.opendps.domain.port.StoreUnavailableException;
 import dev.opendps.service.BulkMode;
 import dev.opendps.wire.ETags;
 import dev.opendps.wire.Json;
@@ -13,6 +14,8 @@ import dev.opendps.wire.Json;
 /**
  * A bulk enrollment operation (dps-protocol.md §4.4): each record is applied on its own, and the answer
  * is 200 with {@code isSuccessful} and one error per failed record, so one bad record does not stop the rest.
+ * A record the store could not take (throttled, unavailable) is such an error too, {@code 429001} or
+ * {@code 503001}: the answer says exactly which records to send again.
  */
 final class BulkOperation {
     private BulkOperation() {
@@ -47,15 +50,21 @@ final class BulkOperation {
                 String etag = item.path("etag").isTextual() ? ETags.unquote(item.get("etag").asText()) : null;
                 endpoint.records().bulkItem(idScope, mode, id, record, etag);
             } catch (ProvisioningException e) {
-                ObjectNode error = errors.addObject();
-                error.put(endpoint.idField(), id);
-                error.put("errorCode", e.errorCode().code());
-                error.put("errorStatus", e.getMessage());
+                addError(errors, endpoint.idField(), id, e);
+            } catch (StoreUnavailableException e) {
+                addError(errors, endpoint.idField(), id, ApiCall.retryLater(e));
             }
         }
         ObjectNode result = Json.object();
         result.put("isSuccessful", errors.isEmpty());
         result.set("errors", errors);
         return result;
+    }
+
+    private static void addError(ArrayNode errors, String idField, String id, ProvisioningException e) {
+        ObjectNode error = errors.addObject();
+        error.put(idField, id);
+        error.put("errorCode", e.errorCode().code());
+        error.put("errorStatus", e.getMessage());
     }
 }

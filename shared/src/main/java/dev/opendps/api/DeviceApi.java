@@ -144,10 +144,10 @@ public final class DeviceApi {
             response = errors.error(e, trackingId);
             errorCode = e.errorCode().code();
         } catch (StoreUnavailableException e) {
-            // A store or the key-encryption key cannot serve the call for now (its message holds no secret).
-            LOG.warning(operation.tag() + " could not be served now: " + e.getMessage() + ", trackingId=" + trackingId);
-            response = errors.error(new ProvisioningException(ErrorCode.SERVICE_UNAVAILABLE), trackingId);
-            errorCode = ErrorCode.SERVICE_UNAVAILABLE.code();
+            // Throttled or unavailable store: 429/503 with retry-after, which every SDK but Java's retries (§1.6).
+            ProvisioningException busy = errors.storeUnavailable(operation.tag(), e, trackingId);
+            response = errors.error(busy, trackingId);
+            errorCode = busy.errorCode().code();
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, operation.tag() + " failed with an internal error, trackingId=" + trackingId, e);
             response = errors.error(new ProvisioningException(ErrorCode.INTERNAL_ERROR), trackingId);

@@ -12,6 +12,7 @@ import dev.opendps.adapters.cosmos.CosmosTpmChallengeStore;
 import dev.opendps.adapters.envelope.DataKeyRewrap;
 import dev.opendps.adapters.envelope.SecretEnvelope;
 import dev.opendps.adapters.identity.ManagedIdentityTokenCredential;
+import dev.opendps.adapters.identity.ManagedIdentityTokens;
 import dev.opendps.adapters.iothub.IotHubRegistry;
 import dev.opendps.adapters.keys.KeyEncryptionKeyRing;
 import dev.opendps.adapters.keys.LocalKeyFile;
@@ -32,10 +33,13 @@ import dev.opendps.adapters.sqlite.SqliteHubRegistry;
 import dev.opendps.adapters.webhook.HttpAllocationWebhook;
 import dev.opendps.api.DeviceApi;
 import dev.opendps.api.DiagnosticsApi;
+import dev.opendps.api.InstanceManagementApi;
 import dev.opendps.api.LocalHubRegistryApi;
 import dev.opendps.api.ServiceApi;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.opendps.domain.AllocationPolicy;
+import dev.opendps.domain.ProvisioningInstance;
 import dev.opendps.domain.allocation.AzureRegions;
 import dev.opendps.domain.allocation.GeoLocation;
 import dev.opendps.domain.allocation.HubAllocation;
@@ -51,12 +55,14 @@ import dev.opendps.service.CaCertificateService;
 import dev.opendps.service.EnrollmentService;
 import dev.opendps.service.InstanceBootstrap;
 import dev.opendps.service.InstanceDirectory;
+import dev.opendps.service.LinkedHubSettings;
 import dev.opendps.service.ServiceAuthenticator;
 import dev.opendps.wire.Json;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -66,20 +72,27 @@ import java.util.logging.Logger;
  * process. Function classes get their collaborators from here (through the apps' instance injectors).
  */
 public final class ProvisioningApplication implements AutoCloseable {
+    /** Embedded hubs an instance without hubs gets when none are configured and identities are kept locally. */
+    public static final int LOCAL_HUBS = 2;
     private static final Logger LOG = Logger.getLogger(ProvisioningApplication.class.getName());
+    /** How long the platform's identity endpoint may take to hand out a Cosmos DB token (a local call on the host). */
+    static final Duration IDENTITY_ENDPOINT_TIMEOUT = Duration.ofSeconds(10);
     private static ProvisioningApplication shared;
 
+    private final AppSettings settings;
     private final Stores stores;
     private final ServiceApi serviceApi;
     private final DeviceApi deviceApi;
     private final LocalHubRegistryApi localHubRegistryApi;
     private final InstanceBootstrap instanceBootstrap;
+    private final InstanceManagementApi instanceManagementApi;
     /** Also registered globally, where the Application Insights Java agent on Azure finds them (README, Monitoring). */
     private final PrometheusMetrics metrics = new PrometheusMetrics(io.micrometer.core.instrument.Metrics.globalRegistry);
     private final DiagnosticsApi diagnosticsApi;
 
     private ProvisioningApplication(AppSettings settings, Stores stores, AllocationWebhook webhook,
                                     HubLocations hubLocations, Clock clock) {
+        this.settings = settings;
         this.stores = stores;
         // Instances are re-read at most every second on the request path; auth failures re-read at once.
         InstanceDirectory directory = new InstanceDirectory(stores.instances(), clock, Duration.ofSeconds(1));
@@ -98,6 +111,7 @@ public final class ProvisioningApplication implements AutoCloseable {
                 maxLifetime), clock, metrics);
         this.localHubRegistryApi = new LocalHubRegistryApi(stores.hubs(), clock);
         this.instanceBootstrap = new InstanceBootstrap(stores.instances(), clock);
+        this.instanceManagementApi = new InstanceManagementApi(stores.instances(), clock);
         this.diagnosticsApi = new DiagnosticsApi(healthChecks(settings, stores, clock), metrics::scrape,
                 PrometheusMetrics.contentType());
     }
@@ -120,12 +134,51 @@ public final class ProvisioningApplication implements AutoCloseable {
         return checks;
     }
 
-    /** The process-wide application, built from the app settings on first use. */
+    /**
+     * The process-wide application, built from the app settings on first use, with the configured instances
+     * created or brought up to date ({@link #ensureConfiguredInstances()}) before any function is served: on Azure
+     * this is how a deployment gets its instance. If that fails (the store unreachable, say), nothing is kept and
+     * the next call tries again.
+     */
     public static synchronized ProvisioningApplication shared() {
         if (shared == null) {
-            shared = create(AppSettings.fromEnvironment(), Clock.systemUTC());
+            shared = started(AppSettings.fromEnvironment(), Clock.systemUTC());
         }
         return shared;
+    }
+
+    /** {@link #create(AppSettings, Clock)}, then {@link #ensureConfiguredInstances()}; closed again if that fails. */
+    public static ProvisioningApplication started(AppSettings settings, Clock clock) {
+        ProvisioningApplication application = create(settings, clock);
+        try {
+            List<ProvisioningInstance> instances = application.ensureConfiguredInstances();
+            LOG.info("Provisioning service instances ready: " + String.join(", ", instances.stream()
+                    .map(i -> i.hostName() + " (ID scope " + i.idScope() + ")").toList()));
+            return application;
+        } catch (RuntimeException e) {
+            try {
+                application.close();
+            } catch (Exception closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The instances the settings describe, created if missing and brought up to date, the default first: the
+     * default instance serves {@code DPS_DEFAULT_INSTANCE_HOST} (on Azure, the device app's host name), linked to
+     * {@code DPS_LINKED_HUBS} with {@code DPS_DEFAULT_ALLOCATION_POLICY}; {@code DPS_INSTANCES} adds more. With no
+     * hubs configured and the embedded hub registry, an instance without hubs gets {@value #LOCAL_HUBS} embedded
+     * local hubs, so devices can be assigned out of the box; with real IoT hubs it gets none. Safe to run in many
+     * processes at once ({@link InstanceBootstrap}).
+     */
+    public List<ProvisioningInstance> ensureConfiguredInstances() {
+        int localHubs = HubRegistryKind.of(settings) == HubRegistryKind.EMBEDDED ? LOCAL_HUBS : 0;
+        return instanceBootstrap.ensureConfigured(new InstanceBootstrap.Configuration(
+                settings.get(Setting.DEFAULT_INSTANCE_HOST), LinkedHubSettings.parse(settings.get(Setting.LINKED_HUBS)),
+                AllocationPolicy.fromWire(settings.get(Setting.DEFAULT_ALLOCATION_POLICY)),
+                InstanceBootstrap.MoreInstance.parse(settings.get(Setting.INSTANCES)), localHubs));
     }
 
     public static ProvisioningApplication create(AppSettings settings, Clock clock) {
@@ -348,21 +401,28 @@ public final class ProvisioningApplication implements AutoCloseable {
     }
 
     /**
-     * Every store on Cosmos DB ({@code DPS_COSMOS_ENDPOINT}, {@code DPS_COSMOS_KEY}, {@code DPS_COSMOS_DATABASE});
-     * the embedded hub registry too, unless {@code DPS_HUB_REGISTRY=iothub} names real hubs. The key is only
-     * used to sign requests and never appears in a message.
+     * Every store on Cosmos DB ({@code DPS_COSMOS_ENDPOINT}, {@code DPS_COSMOS_DATABASE}); the embedded hub
+     * registry too, unless {@code DPS_HUB_REGISTRY=iothub} names real hubs. Signs in with {@code DPS_COSMOS_KEY}
+     * if it is set (the key is only used to sign requests and never appears in a message), else with the app's
+     * managed identity ({@code DPS_MANAGED_IDENTITY_CLIENT_ID}), as on Azure, where the account accepts nothing else.
      */
     private static Stores openCosmosStores(AppSettings settings, HubRegistryKind hubRegistry, Duration hubTimeout,
                                            KeyEncryptionKey kek) {
-        for (Setting required : new Setting[] {Setting.COSMOS_ENDPOINT, Setting.COSMOS_KEY, Setting.COSMOS_DATABASE}) {
+        for (Setting required : new Setting[] {Setting.COSMOS_ENDPOINT, Setting.COSMOS_DATABASE}) {
             if (settings.get(required).isBlank()) {
                 throw new IllegalArgumentException(Setting.STORE.key() + "=cosmos needs " + required.key());
             }
         }
+        String endpoint = settings.get(Setting.COSMOS_ENDPOINT);
+        String key = settings.get(Setting.COSMOS_KEY);
         // Instances scaled out on Azure share one KEK through Key Vault (DPS_KEY_VAULT_KEY_ID); the local key file
         // suits one machine only, as each instance would make its own.
-        CosmosDatabase database = CosmosDatabase.connect(settings.get(Setting.COSMOS_ENDPOINT),
-                settings.get(Setting.COSMOS_KEY), settings.get(Setting.COSMOS_DATABASE), new SecretEnvelope(kek));
+        SecretEnvelope envelope = new SecretEnvelope(kek);
+        CosmosDatabase database = key.isBlank()
+                ? CosmosDatabase.connect(endpoint, cosmosIdentity(settings), settings.get(Setting.COSMOS_DATABASE),
+                        envelope, cosmosThrottling(settings))
+                : CosmosDatabase.connect(endpoint, key, settings.get(Setting.COSMOS_DATABASE), envelope,
+                        cosmosThrottling(settings));
         try {
             HubRegistry hubs = hubRegistry == HubRegistryKind.IOTHUB
                     ? IotHubRegistry.create(hubTimeout, ManagedIdentityCredentials.fromSettings(settings, hubTimeout))
@@ -375,6 +435,27 @@ public final class ProvisioningApplication implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** Without a key, Cosmos DB is signed in to with the managed identity the platform gives the app. */
+    private static ManagedIdentityTokens cosmosIdentity(AppSettings settings) {
+        return ManagedIdentityTokens.fromSettings(settings, IDENTITY_ENDPOINT_TIMEOUT).orElseThrow(() ->
+                new IllegalArgumentException(Setting.STORE.key() + "=cosmos needs " + Setting.COSMOS_KEY.key()
+                        + ", or a managed identity to sign in with (" + ManagedIdentityTokens.IDENTITY_ENDPOINT + " and "
+                        + ManagedIdentityTokens.IDENTITY_HEADER + ", which Azure Functions sets for an app with an"
+                        + " identity; " + Setting.MANAGED_IDENTITY_CLIENT_ID.key() + " names a user-assigned one)"));
+    }
+
+    /** {@link Setting#COSMOS_THROTTLING_RETRIES} and {@link Setting#COSMOS_THROTTLING_MAX_WAIT_SECONDS}. */
+    static CosmosDatabase.ThrottlingRetry cosmosThrottling(AppSettings settings) {
+        int retries = settings.getInt(Setting.COSMOS_THROTTLING_RETRIES);
+        int seconds = settings.getInt(Setting.COSMOS_THROTTLING_MAX_WAIT_SECONDS);
+        if (retries < 0 || seconds < 0) {
+            throw new IllegalArgumentException(Setting.COSMOS_THROTTLING_RETRIES.key() + " and "
+                    + Setting.COSMOS_THROTTLING_MAX_WAIT_SECONDS.key() + " must not be negative, were " + retries
+                    + " and " + seconds);
+        }
+        return new CosmosDatabase.ThrottlingRetry(retries, Duration.ofSeconds(seconds));
     }
 
     /** The values of {@link Setting#HUB_REGISTRY}. */
@@ -425,6 +506,11 @@ public final class ProvisioningApplication implements AutoCloseable {
 
     public InstanceBootstrap instanceBootstrap() {
         return instanceBootstrap;
+    }
+
+    /** What an administrator needs to connect: each instance's ID scope and service connection string. */
+    public InstanceManagementApi instanceManagementApi() {
+        return instanceManagementApi;
     }
 
     public Stores stores() {

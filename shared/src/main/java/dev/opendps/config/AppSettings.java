@@ -35,8 +35,13 @@ public final class AppSettings {
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
     }
 
+    /** The setting under its key, else under a {@link Setting#formerKeys() former key}, else its default. */
     public String get(Setting setting) {
-        return find(setting.key()).orElse(setting.defaultValue());
+        Optional<String> value = find(setting.key());
+        for (String formerKey : setting.formerKeys()) {
+            value = value.or(() -> find(formerKey));
+        }
+        return value.orElse(setting.defaultValue());
     }
 
     public int getInt(Setting setting) {

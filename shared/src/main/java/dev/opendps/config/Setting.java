@@ -1,5 +1,7 @@
 package dev.opendps.config;
 
+import java.util.List;
+
 /**
  * Every setting the function apps read, with its default. Each also appears in
  * local.settings.sample.json and the README.
@@ -22,7 +24,7 @@ public enum Setting {
      * The Key Vault key that wraps the data keys instead of the local key file:
      * {@code https://<vault>.vault.azure.net/keys/<name>} (its current version, followed through rotations) or
      * with {@code /<version>} (that version only). Reached with the app's managed identity (the platform's
-     * {@code IDENTITY_ENDPOINT}, client id {@code DPS_HUB_MANAGED_IDENTITY_CLIENT_ID}). If the local key file
+     * {@code IDENTITY_ENDPOINT}, client id {@code DPS_MANAGED_IDENTITY_CLIENT_ID}). If the local key file
      * exists too, what it sealed stays readable and is moved to Key Vault by a re-wrap. Empty: the local file.
      */
     KEY_VAULT_KEY_ID("DPS_KEY_VAULT_KEY_ID", ""),
@@ -32,6 +34,13 @@ public enum Setting {
     COSMOS_KEY("DPS_COSMOS_KEY", ""),
     /** With {@code DPS_STORE=cosmos}: the database, created with its containers if missing. */
     COSMOS_DATABASE("DPS_COSMOS_DATABASE", "opendps"),
+    /**
+     * With {@code DPS_STORE=cosmos}: how many times a throttled request (429) is retried, each after the wait
+     * Cosmos DB names, before the API answers DPS's 429 ({@code 429001}) with that wait as {@code retry-after}.
+     */
+    COSMOS_THROTTLING_RETRIES("DPS_COSMOS_THROTTLING_RETRIES", "9"),
+    /** With {@code DPS_STORE=cosmos}: the longest one request spends waiting in those retries, in seconds. */
+    COSMOS_THROTTLING_MAX_WAIT_SECONDS("DPS_COSMOS_THROTTLING_MAX_WAIT_SECONDS", "30"),
     /** Host name of the instance the local host creates on first start (the connection string's HostName). */
     DEFAULT_INSTANCE_HOST("DPS_DEFAULT_INSTANCE_HOST", "localhost"),
     /** More instances the local host creates on start: comma-separated host names, each optionally {@code =idScope}. */
@@ -74,21 +83,30 @@ public enum Setting {
     /** With {@code DPS_HUB_REGISTRY=iothub}: how long one call to a hub may take to connect, and to answer, in seconds. */
     HUB_TIMEOUT_SECONDS("DPS_HUB_TIMEOUT_SECONDS", "10"),
     /**
-     * With {@code DPS_HUB_REGISTRY=iothub}, for linked hubs without a key: the client id of the user-assigned
-     * managed identity DPS uses towards them. Empty: the app's system-assigned identity.
+     * The client id of the user-assigned managed identity DPS signs in with wherever it uses one: towards linked
+     * hubs without a key ({@code DPS_HUB_REGISTRY=iothub}) and towards Cosmos DB ({@code DPS_STORE=cosmos} without
+     * {@code DPS_COSMOS_KEY}). Empty: the app's system-assigned identity. Formerly
+     * {@code DPS_HUB_MANAGED_IDENTITY_CLIENT_ID}, which is still read when this is not set.
      */
-    HUB_MANAGED_IDENTITY_CLIENT_ID("DPS_HUB_MANAGED_IDENTITY_CLIENT_ID", "");
+    MANAGED_IDENTITY_CLIENT_ID("DPS_MANAGED_IDENTITY_CLIENT_ID", "", "DPS_HUB_MANAGED_IDENTITY_CLIENT_ID");
 
     private final String key;
     private final String defaultValue;
+    private final List<String> formerKeys;
 
-    Setting(String key, String defaultValue) {
+    Setting(String key, String defaultValue, String... formerKeys) {
         this.key = key;
         this.defaultValue = defaultValue;
+        this.formerKeys = List.of(formerKeys);
     }
 
     public String key() {
         return key;
+    }
+
+    /** Names this setting had before, still read (after {@link #key()}) so existing configurations keep working. */
+    public List<String> formerKeys() {
+        return formerKeys;
     }
 
     public String defaultValue() {

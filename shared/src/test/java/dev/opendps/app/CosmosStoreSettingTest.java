@@ -86,6 +86,16 @@ class CosmosStoreSettingTest {
     }
 
     @Test
+    void negativeThrottlingRetriesAreRefusedNamingTheSetting() {
+        AppSettings settings = AppSettings.of(Map.of("DPS_STORE", "cosmos", "DPS_COSMOS_ENDPOINT", server.endpoint(),
+                "DPS_COSMOS_KEY", server.key(), "DPS_COSMOS_THROTTLING_RETRIES", "-1"));
+
+        assertThatThrownBy(() -> ProvisioningApplication.openStores(settings))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("DPS_COSMOS_THROTTLING_RETRIES");
+    }
+
+    @Test
     void anUnknownStoreIsRefused() {
         assertThatThrownBy(() -> ProvisioningApplication.openStores(AppSettings.of(Map.of("DPS_STORE", "mongo"))))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -4,16 +4,25 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.opendps.wire.Json;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -22,6 +31,10 @@ import org.junit.jupiter.api.Assumptions;
  * (@vercel/cosmosdb-server behind the project's wrapper, in memory, plain HTTP) on a port of its own, stopped by
  * its own process in {@link #close()}. Without {@code node} the calling test is skipped on a developer machine
  * and fails on CI ({@code CI=true}), which installs it.
+ *
+ * <p>Two things a real account does that the server cannot be asked to do otherwise: {@link #inject} makes it answer
+ * chosen item requests with 429, 503 or 408 ({@link Fault}), and {@link #startAcceptingEntraTokensOnly} starts one
+ * that refuses key signatures and checks Microsoft Entra tokens with a {@link ManagedIdentityTestEndpoint}.
  */
 public final class CosmosTestServer implements AutoCloseable {
     private static final long START_TIMEOUT_SECONDS = 20;
@@ -34,9 +47,44 @@ public final class CosmosTestServer implements AutoCloseable {
         System.setProperty("COSMOS.HTTP_CONNECTION_WITHOUT_TLS_ALLOWED", "true");
     }
 
+    /**
+     * Requests for items of one container (point operations, queries, batches) that the server answers with
+     * {@code status} instead of serving them, so nothing is written: the next {@code count} of them (null: all, until
+     * {@link #clearFaults()}), only those with {@code method} if it is not null. A 429 carries
+     * {@code x-ms-retry-after-ms: retryAfterMs}.
+     */
+    public record Fault(int status, String container, String method, Integer count, int retryAfterMs) {
+        /** 429 with substatus 3200 and a retry-after of 50 ms, as a throttled account answers. */
+        public static Fault throttling(String container) {
+            return new Fault(429, container, null, null, 50);
+        }
+
+        public static Fault unavailable(String container) {
+            return new Fault(503, container, null, null, 0);
+        }
+
+        public static Fault timingOut(String container) {
+            return new Fault(408, container, null, null, 0);
+        }
+
+        public Fault times(int requests) {
+            return new Fault(status, container, method, requests, retryAfterMs);
+        }
+
+        /** Only requests with this HTTP method: GET reads, POST creates, upserts and queries, PUT replaces. */
+        public Fault onMethod(String httpMethod) {
+            return new Fault(status, container, httpMethod, count, retryAfterMs);
+        }
+
+        public Fault retryAfter(Duration retryAfter) {
+            return new Fault(status, container, method, count, Math.toIntExact(retryAfter.toMillis()));
+        }
+    }
+
     private final Process process;
     private final int port;
     private final String key;
+    private final HttpClient admin = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private CosmosTestServer(Process process, int port) {
         this.process = process;
@@ -49,14 +97,30 @@ public final class CosmosTestServer implements AutoCloseable {
 
     /** Starts a server, installing the wrapper's pinned packages first if they are missing. */
     public static CosmosTestServer start() {
+        return start(List.of());
+    }
+
+    /**
+     * A server for an account with key authentication disabled: every request needs a Microsoft Entra token
+     * ({@code Authorization: type=aad&ver=1.0&sig=<token>}) that {@code identity} issued, is still valid, and is for
+     * this endpoint's origin ({@code http://127.0.0.1}, the audience the SDK asks for) or {@code https://cosmos.azure.com};
+     * anything else is answered 401.
+     */
+    public static CosmosTestServer startAcceptingEntraTokensOnly(ManagedIdentityTestEndpoint identity) {
+        return start(List.of("--aad-introspect", identity.introspectionEndpoint().toString()));
+    }
+
+    private static CosmosTestServer start(List<String> options) {
         requireNode();
         Path directory = wrapperDirectory();
         if (!Files.isDirectory(directory.resolve("node_modules"))) {
             run(List.of("npm", "ci", "--prefix", directory.toString(), "--no-audit", "--no-fund", "--loglevel=error"));
         }
+        List<String> command = new ArrayList<>(List.of("node", directory.resolve("server.js").toString(), "--port", "0"));
+        command.addAll(options);
         Process process;
         try {
-            process = new ProcessBuilder("node", directory.resolve("server.js").toString(), "--port", "0")
+            process = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
         } catch (IOException e) {
@@ -99,6 +163,56 @@ public final class CosmosTestServer implements AutoCloseable {
 
     public String key() {
         return key;
+    }
+
+    /** Adds {@code fault}; returns its id for {@link #answered}. */
+    public int inject(Fault fault) {
+        ObjectNode rule = Json.object().put("status", fault.status()).put("retryAfterMs", fault.retryAfterMs());
+        if (fault.container() != null) {
+            rule.put("collection", fault.container());
+        }
+        if (fault.method() != null) {
+            rule.put("method", fault.method());
+        }
+        if (fault.count() != null) {
+            rule.put("count", fault.count());
+        }
+        return faults("POST", Json.string(rule), 201).get("id").asInt();
+    }
+
+    /** How many requests the fault {@code id} has answered so far. */
+    public int answered(int id) {
+        for (JsonNode fault : faults("GET", null, 200).get("faults")) {
+            if (fault.get("id").asInt() == id) {
+                return fault.get("answered").asInt();
+            }
+        }
+        throw new IllegalArgumentException("No fault " + id);
+    }
+
+    /** Removes every fault: the server serves everything again. */
+    public void clearFaults() {
+        faults("DELETE", null, 204);
+    }
+
+    private JsonNode faults(String method, String body, int expectedStatus) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint() + "_faults"))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10)).build();
+        try {
+            HttpResponse<String> response = admin.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != expectedStatus) {
+                throw new IllegalStateException(method + " /_faults answered " + response.statusCode() + ": "
+                        + response.body());
+            }
+            return response.body().isEmpty() ? Json.object() : Json.parseObject(response.body().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
     }
 
     @Override

@@ -50,7 +50,7 @@ public final class KeyVaultTestBed implements AutoCloseable {
         return Map.of(Setting.KEY_VAULT_KEY_ID.key(), keyId(),
                 ManagedIdentityTokenCredential.IDENTITY_ENDPOINT, identity.endpoint().toString(),
                 ManagedIdentityTokenCredential.IDENTITY_HEADER, identity.identityHeader(),
-                Setting.HUB_MANAGED_IDENTITY_CLIENT_ID.key(), CLIENT_ID);
+                Setting.MANAGED_IDENTITY_CLIENT_ID.key(), CLIENT_ID);
     }
 
     public KeyVaultKeyEncryptionKey.Options options() {

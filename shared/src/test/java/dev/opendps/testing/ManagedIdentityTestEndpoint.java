@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is refused with 400 as the platform does.
  *
  * <p>Tokens are opaque, live {@link #tokenLifetime} on {@code clock}, and are what {@link #isValid} accepts
- * (hand it to {@link IotHubTestServer#acceptBearerTokens}). {@link #failWith}, {@link #answerWith} and
- * {@link #stall} make it misbehave; {@link #requests()} lists what it was asked.
+ * (hand it to {@link IotHubTestServer#acceptBearerTokens}); a server in another process asks
+ * {@link #introspectionEndpoint()} instead. {@link #failWith}, {@link #answerWith} and {@link #stall} make it
+ * misbehave; {@link #requests()} lists what it was asked.
  */
 public final class ManagedIdentityTestEndpoint implements AutoCloseable {
     public static final String RESOURCE = "https://iothubs.azure.net";
@@ -82,6 +83,7 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
             server.setExecutor(executor);
             ManagedIdentityTestEndpoint endpoint = new ManagedIdentityTestEndpoint(server, executor, clock);
             server.createContext("/msi/token", endpoint::handle);
+            server.createContext("/introspect", endpoint::introspect);
             server.start();
             return endpoint;
         } catch (IOException e) {
@@ -106,6 +108,15 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
     /** Issues tokens for {@code resource} too (an audience, e.g. a Cosmos DB account's origin). */
     public void issueFor(String resource) {
         resources.add(resource);
+    }
+
+    /**
+     * Not the platform's: {@code GET …/introspect?token=…} answers {@code {"active": bool, "identity", "resource"}}
+     * for a token this endpoint issued ({@code active} as {@link #isValid}), {@code {"active": false}} for any other.
+     * For test servers in other processes (compat/cosmos/server.js), which cannot call {@link #isValid}.
+     */
+    public URI introspectionEndpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/introspect");
     }
 
     /** How long tokens issued from now on live (default 24 hours, as App Service's do). */
@@ -206,6 +217,18 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
             } else {
                 issue(exchange, query.getOrDefault("client_id", SYSTEM_ASSIGNED), query.get("resource"));
             }
+        }
+    }
+
+    private void introspect(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String token = query(exchange.getRequestURI().getRawQuery()).get("token");
+            Issued entry = token == null ? null : issued.get(token);
+            ObjectNode answer = Json.object().put("active", isValid(token));
+            if (entry != null) {
+                answer.put("identity", entry.identity()).put("resource", entry.resource());
+            }
+            send(exchange, 200, Json.bytes(answer));
         }
     }
 

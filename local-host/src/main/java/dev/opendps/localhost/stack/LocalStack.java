@@ -13,15 +13,12 @@ import dev.opendps.localhost.HostSettings;
 import dev.opendps.localhost.HostedApp;
 import dev.opendps.localhost.storage.OwnerOnlyFiles;
 import dev.opendps.localhost.tls.LocalCertificateAuthority;
-import dev.opendps.domain.AllocationPolicy;
 import dev.opendps.service.InstanceBootstrap;
-import dev.opendps.service.LinkedHubSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +30,6 @@ import java.util.Map;
  * and written to {@code connection.json} in the data directory.
  */
 public final class LocalStack implements AutoCloseable {
-    /** Embedded hubs an instance gets when no hubs are configured, so devices can be assigned out of the box. */
-    static final int LOCAL_HUBS = 2;
-
     private final FunctionsHost host;
     private final LocalFrontDoor frontDoor;
     private final List<ProvisioningInstance> instances;
@@ -52,7 +46,7 @@ public final class LocalStack implements AutoCloseable {
     public static LocalStack start(AppSettings settings, Path workingDirectory) throws IOException {
         HostSettings hostSettings = HostSettings.from(settings, workingDirectory);
         publishFunctionSettings(settings, hostSettings);
-        List<ProvisioningInstance> instances = ensureInstances(settings);
+        List<ProvisioningInstance> instances = ensureInstances();
         FunctionsHost host = FunctionsHost.start(hostSettings);
         LocalFrontDoor frontDoor = null;
         try {
@@ -100,29 +94,20 @@ public final class LocalStack implements AutoCloseable {
                 .caCertificateFile();
     }
 
-    /** The default instance and any listed in {@code DPS_INSTANCES} ({@code host} or {@code host=0neXXXXXXXX}). */
-    private static List<ProvisioningInstance> ensureInstances(AppSettings settings) throws IOException {
-        dev.opendps.config.AppSettings functionSettings = dev.opendps.config.AppSettings.fromEnvironment();
-        List<ProvisioningInstance> result = new ArrayList<>();
-        try (ProvisioningApplication application = ProvisioningApplication.create(functionSettings, Clock.systemUTC())) {
-            InstanceBootstrap bootstrap = application.instanceBootstrap();
-            ProvisioningInstance main = bootstrap.ensure(functionSettings.get(Setting.DEFAULT_INSTANCE_HOST), null);
-            result.add(bootstrap.configureHubs(main, LinkedHubSettings.parse(functionSettings.get(Setting.LINKED_HUBS)),
-                    AllocationPolicy.fromWire(functionSettings.get(Setting.DEFAULT_ALLOCATION_POLICY)), LOCAL_HUBS));
-            for (String entry : functionSettings.get(Setting.INSTANCES).split(",")) {
-                if (entry.isBlank()) {
-                    continue;
-                }
-                String[] parts = entry.trim().split("=", 2);
-                ProvisioningInstance extra = bootstrap.ensure(parts[0].trim(), parts.length > 1 ? parts[1].trim() : null);
-                result.add(bootstrap.configureHubs(extra, List.of(), extra.defaultAllocationPolicy(), LOCAL_HUBS));
-            }
+    /**
+     * The default instance and any listed in {@code DPS_INSTANCES}, by the same start-up bootstrap the function
+     * app runs on Azure ({@link ProvisioningApplication#ensureConfiguredInstances()}), here before the host starts
+     * so that they can be printed.
+     */
+    private static List<ProvisioningInstance> ensureInstances() throws IOException {
+        try (ProvisioningApplication application = ProvisioningApplication.create(
+                dev.opendps.config.AppSettings.fromEnvironment(), Clock.systemUTC())) {
+            return application.ensureConfiguredInstances();
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IOException("Could not prepare the provisioning instances", e);
         }
-        return result;
     }
 
     public FunctionsHost host() {

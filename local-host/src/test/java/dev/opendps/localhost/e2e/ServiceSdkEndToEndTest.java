@@ -96,6 +96,32 @@ class ServiceSdkEndToEndTest {
                 .contains(dps.stack.host().caCertificatePath().toString());
     }
 
+    /**
+     * How an administrator finds the instance after deploying ({@code GET /management/instances}, master key):
+     * the connection string it answers is the one the official SDK then works with.
+     */
+    @Test
+    void theInstanceAndItsServiceConnectionStringAreReadWithTheMasterKey() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(dps.trust).build();
+        java.net.URI uri = dps.stack.host().baseUri().resolve("/management/instances/" + instance.hostName());
+        String masterKey = dps.stack.host().app("opendps-functions").orElseThrow().keys().masterKey();
+
+        java.net.http.HttpResponse<String> anonymous = http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> admin = http.send(java.net.http.HttpRequest.newBuilder(uri)
+                .header("x-functions-key", masterKey).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(admin.statusCode()).as(admin.body()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode answer = dev.opendps.wire.Json.parse(
+                admin.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(answer.get("idScope").asText()).isEqualTo(instance.idScope());
+        String connectionString = answer.get("serviceConnectionString").asText();
+        IndividualEnrollment created = new ProvisioningServiceClient(connectionString)
+                .createOrUpdateIndividualEnrollment(symmetricKeyEnrollment("sdk-admin-1"));
+        assertThat(client.getIndividualEnrollment("sdk-admin-1").getEtag()).isEqualTo(created.getEtag());
+    }
+
     @Test
     void individualEnrollmentLifecycleWithEtags() throws Exception {
         IndividualEnrollment created = client.createOrUpdateIndividualEnrollment(symmetricKeyEnrollment("sdk-dev-1"));

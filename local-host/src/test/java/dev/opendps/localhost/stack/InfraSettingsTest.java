@@ -144,7 +144,7 @@ class InfraSettingsTest {
     @Test
     void theParsersFindWhatTheyShould() throws IOException {
         // Guards the regular expressions: a parser that finds nothing would make the checks above pass vacuously.
-        assertThat(settingKeys()).contains("DPS_STORE", "DPS_HUB_MANAGED_IDENTITY_CLIENT_ID");
+        assertThat(settingKeys()).contains("DPS_STORE", "DPS_MANAGED_IDENTITY_CLIENT_ID");
         assertThat(allocationSettingKeys()).contains("ALLOCATION_SOLUTIONS").allMatch(key -> key.startsWith("ALLOCATION_"));
         assertThat(bicepSettings("deviceAppSettings")).contains("DPS_STORE").doesNotContain("FUNCTIONS_WORKER_RUNTIME");
         assertThat(frontDoorSettingKeys()).contains("DPS_MQTT_PORT", "DPS_FRONTDOOR_TLS_KEY_FILE");

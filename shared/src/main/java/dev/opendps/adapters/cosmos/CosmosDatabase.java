@@ -1,6 +1,8 @@
 package dev.opendps.adapters.cosmos;
 
+import com.azure.core.credential.TokenCredential;
 import dev.opendps.adapters.DocumentProtection;
+import dev.opendps.adapters.identity.ManagedIdentityTokens;
 import com.azure.cosmos.CosmosClient;
 import com.azure.cosmos.CosmosClientBuilder;
 import com.azure.cosmos.CosmosContainer;
@@ -23,6 +25,41 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CosmosDatabase implements AutoCloseable {
     static final String PARTITION_KEY_PATH = "/idScope";
+    private static final String DISABLE_IMDS_ACCESS = "COSMOS.DISABLE_IMDS_ACCESS";
+
+    static {
+        // The SDK reads the cloud metadata address (169.254.169.254) for every client it builds, only to describe the
+        // VM in its diagnostics. Off a VM (a developer machine, the local host, App Service, which has no IMDS) that
+        // is a connection to nowhere; the data path never needs it. An explicit setting either way still wins.
+        if (System.getProperty(DISABLE_IMDS_ACCESS) == null && System.getenv("COSMOS_DISABLE_IMDS_ACCESS") == null) {
+            System.setProperty(DISABLE_IMDS_ACCESS, "true");
+        }
+    }
+
+    /**
+     * How long the SDK rides out throttling (429) before the call fails with a {@code StoreUnavailableException}
+     * (and the API answers DPS's 429): at most {@code maxRetries} retries, each after the wait Cosmos DB asks for,
+     * and no more than {@code maxWait} of waiting in all.
+     */
+    public record ThrottlingRetry(int maxRetries, Duration maxWait) {
+        /** The SDK's own defaults, stated: 9 retries, 30 s. */
+        public static final ThrottlingRetry DEFAULT = new ThrottlingRetry(9, Duration.ofSeconds(30));
+
+        public ThrottlingRetry {
+            if (maxRetries < 0) {
+                throw new IllegalArgumentException("maxRetries must not be negative, was " + maxRetries);
+            }
+            Objects.requireNonNull(maxWait, "maxWait");
+            if (maxWait.isNegative()) {
+                throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
+            }
+        }
+
+        ThrottlingRetryOptions options() {
+            return new ThrottlingRetryOptions().setMaxRetryAttemptsOnThrottledRequests(maxRetries)
+                    .setMaxRetryWaitTime(maxWait);
+        }
+    }
 
     private final CosmosClient client;
     private final com.azure.cosmos.CosmosDatabase database;
@@ -35,8 +72,12 @@ public final class CosmosDatabase implements AutoCloseable {
         try {
             client.createDatabaseIfNotExists(databaseName);
         } catch (CosmosException e) {
-            client.close();
-            throw CosmosErrors.translate(e, "open the database '" + databaseName + "'");
+            // 409: another process created it between the SDK's read and its create, as app instances starting
+            // together on a fresh account do. It exists, which is all that was asked.
+            if (e.getStatusCode() != 409) {
+                client.close();
+                throw CosmosErrors.translate(e, "open the database '" + databaseName + "'");
+            }
         }
         this.database = client.getDatabase(databaseName);
     }
@@ -49,25 +90,52 @@ public final class CosmosDatabase implements AutoCloseable {
     /** As {@link #connect(String, String, String)}; every store over it writes secrets through {@code protection}. */
     public static CosmosDatabase connect(String endpoint, String key, String databaseName,
                                          DocumentProtection protection) {
+        return connect(endpoint, key, databaseName, protection, ThrottlingRetry.DEFAULT);
+    }
+
+    /** As {@link #connect(String, String, String, DocumentProtection)}, riding out throttling as {@code throttling} says. */
+    public static CosmosDatabase connect(String endpoint, String key, String databaseName,
+                                         DocumentProtection protection, ThrottlingRetry throttling) {
         Objects.requireNonNull(key, "key");
         if (key.isBlank()) {
             throw new IllegalArgumentException("The Cosmos DB key is empty");
         }
-        return connect(clientBuilder(endpoint).key(key), databaseName, protection);
+        return connect(clientBuilder(endpoint, throttling).key(key), databaseName, protection);
     }
 
     /**
-     * Connects with a builder that already carries its credential: the seam for identity-based access
-     * ({@code clientBuilder(endpoint).credential(tokenCredential)}) next to {@link #connect(String, String, String)}.
+     * Connects with Microsoft Entra tokens from {@code credential} (e.g. the app's managed identity), for accounts
+     * with key authentication disabled. The SDK asks {@code credential} for the scope {@code <endpoint origin>/.default}
+     * and sends {@code Authorization: type=aad&ver=1.0&sig=<token>}. The identity needs a Cosmos DB data-plane role
+     * (Built-in Data Contributor): it can read and write items and read the database's and containers' metadata,
+     * but not create them, so they must exist already (infra/modules/cosmos.bicep creates them).
      */
-    static CosmosDatabase connect(CosmosClientBuilder builder, String databaseName) {
-        return connect(builder, databaseName, DocumentProtection.NONE);
+    public static CosmosDatabase connect(String endpoint, TokenCredential credential, String databaseName,
+                                         DocumentProtection protection, ThrottlingRetry throttling) {
+        Objects.requireNonNull(credential, "credential");
+        return connect(clientBuilder(endpoint, throttling).credential(credential), databaseName, protection);
     }
 
-    static CosmosDatabase connect(CosmosClientBuilder builder, String databaseName, DocumentProtection protection) {
+    /**
+     * As {@link #connect(String, TokenCredential, String, DocumentProtection, ThrottlingRetry)} with the app's
+     * managed identity ({@link ManagedIdentitySignIn}): a failing identity endpoint makes the stores unavailable.
+     */
+    public static CosmosDatabase connect(String endpoint, ManagedIdentityTokens identity, String databaseName,
+                                         DocumentProtection protection, ThrottlingRetry throttling) {
+        return connect(endpoint, new ManagedIdentitySignIn(identity), databaseName, protection, throttling);
+    }
+
+    private static CosmosDatabase connect(CosmosClientBuilder builder, String databaseName,
+                                          DocumentProtection protection) {
         Objects.requireNonNull(databaseName, "databaseName");
         Objects.requireNonNull(protection, "protection");
-        return new CosmosDatabase(builder.buildClient(), databaseName, protection);
+        CosmosClient client;
+        try {
+            client = builder.buildClient(); // reads the account: the first call that can be refused
+        } catch (RuntimeException e) {
+            throw CosmosErrors.connecting(e);
+        }
+        return new CosmosDatabase(client, databaseName, protection);
     }
 
     /** What the stores over this database do to the secrets in their documents. */
@@ -76,18 +144,18 @@ public final class CosmosDatabase implements AutoCloseable {
     }
 
     /** A builder for this project's client settings, without a credential. */
-    static CosmosClientBuilder clientBuilder(String endpoint) {
+    private static CosmosClientBuilder clientBuilder(String endpoint, ThrottlingRetry throttling) {
         Objects.requireNonNull(endpoint, "endpoint");
-        // Gateway mode talks HTTPS on the endpoint only (no direct TCP to replicas); throttling (429) is retried
-        // by the SDK for up to 30 s before it surfaces, and then becomes a StoreUnavailableException.
+        // Gateway mode talks HTTPS on the endpoint only (no direct TCP to replicas). Throttling (429) is retried by
+        // the SDK as `throttling` says, after the wait each 429 names (x-ms-retry-after-ms); what is still throttled,
+        // unavailable (503) or timed out (408) after the SDK's retries becomes a StoreUnavailableException
+        // (CosmosErrors), which the API answers with DPS's 429 or 503 and a retry-after.
         return new CosmosClientBuilder()
                 .endpoint(endpoint)
                 .gatewayMode()
                 .endpointDiscoveryEnabled(false)
                 .contentResponseOnWriteEnabled(true)
-                .throttlingRetryOptions(new ThrottlingRetryOptions()
-                        .setMaxRetryAttemptsOnThrottledRequests(9)
-                        .setMaxRetryWaitTime(Duration.ofSeconds(30)));
+                .throttlingRetryOptions(Objects.requireNonNull(throttling, "throttling").options());
     }
 
     CosmosContainer container(CosmosRecordKind kind) {
@@ -104,7 +172,9 @@ public final class CosmosDatabase implements AutoCloseable {
             }
             database.createContainerIfNotExists(properties);
         } catch (CosmosException e) {
-            throw CosmosErrors.translate(e, "open the container '" + kind.containerName() + "'");
+            if (e.getStatusCode() != 409) { // 409: another process created it just now
+                throw CosmosErrors.translate(e, "open the container '" + kind.containerName() + "'");
+            }
         }
         return database.getContainer(kind.containerName());
     }

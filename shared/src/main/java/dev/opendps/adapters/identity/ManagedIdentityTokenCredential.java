@@ -91,7 +91,7 @@ public final class ManagedIdentityTokenCredential implements TokenCredential {
         // HTTP/1.1: the endpoint is plain HTTP on the host, where an h2c upgrade only costs a round trip.
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
         return Optional.of(new ManagedIdentityTokenCredential(URI.create(endpoint.get()), header.get(),
-                settings.get(Setting.HUB_MANAGED_IDENTITY_CLIENT_ID), http, Clock.systemUTC(), timeout));
+                settings.get(Setting.MANAGED_IDENTITY_CLIENT_ID), http, Clock.systemUTC(), timeout));
     }
 
     /** Which identity this is, for messages: never a secret. */

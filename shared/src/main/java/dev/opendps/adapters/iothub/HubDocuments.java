@@ -3,6 +3,7 @@ package dev.opendps.adapters.iothub;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.opendps.adapters.RemoteText;
 import dev.opendps.domain.HubDevice;
 import dev.opendps.domain.RecordVersion;
 import dev.opendps.wire.ETags;
@@ -23,7 +24,6 @@ final class HubDocuments {
     /** Ticks of 2000-01-01 and 2200-01-01: a generationId between them reads as a creation time. */
     private static final long EARLIEST_TICKS = 630_822_816_000_000_000L;
     private static final long LATEST_TICKS = 693_937_152_000_000_000L;
-    private static final int MAX_MESSAGE_CHARACTERS = 300;
 
     private HubDocuments() {
     }
@@ -192,16 +192,6 @@ final class HubDocuments {
         } catch (IOException notJson) {
             // Fall back to the text itself.
         }
-        return sanitize(text != null ? text : new String(body, StandardCharsets.UTF_8));
-    }
-
-    static String sanitize(String text) {
-        String line = text.replaceAll("\\p{Cntrl}+", " ").strip();
-        int token = line.indexOf("SharedAccessSignature");
-        if (token >= 0) {
-            line = line.substring(0, token) + "(token redacted)";
-        }
-        line = line.replaceAll("(?i)sig=[^&\\s]*", "sig=redacted");
-        return line.length() > MAX_MESSAGE_CHARACTERS ? line.substring(0, MAX_MESSAGE_CHARACTERS) + "…" : line;
+        return RemoteText.sanitize(text != null ? text : new String(body, StandardCharsets.UTF_8));
     }
 }

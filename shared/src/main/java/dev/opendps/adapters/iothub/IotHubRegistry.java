@@ -3,6 +3,7 @@ package dev.opendps.adapters.iothub;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.opendps.adapters.RemoteText;
 import dev.opendps.domain.HubDevice;
 import dev.opendps.domain.LinkedHub;
 import dev.opendps.domain.port.HubAccessDeniedException;
@@ -305,7 +306,7 @@ public final class IotHubRegistry implements HubRegistry {
         } catch (IOException e) {
             throw new HubUnavailableException(target.hostName(), "IoT hub " + target.hostName()
                     + " could not be reached for " + method + " " + path + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + HubDocuments.sanitize(e.getMessage())), e);
+                    + (e.getMessage() == null ? "" : " " + RemoteText.sanitize(e.getMessage())), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HubUnavailableException(target.hostName(), "Interrupted while calling IoT hub "

@@ -366,7 +366,7 @@ public final class KeyVaultKeyEncryptionKey implements KeyEncryptionKey {
         int status = status(e);
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof ManagedIdentityTokenCredential.TokenException identity && identity.refused()) {
-                return ". Check the app's managed identity and " + Setting.HUB_MANAGED_IDENTITY_CLIENT_ID.key() + ".";
+                return ". Check the app's managed identity and " + Setting.MANAGED_IDENTITY_CLIENT_ID.key() + ".";
             }
         }
         return switch (status) {

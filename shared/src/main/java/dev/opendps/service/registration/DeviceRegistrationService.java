@@ -27,6 +27,7 @@ import dev.opendps.domain.port.EnrollmentStore;
 import dev.opendps.domain.port.EtagMismatchException;
 import dev.opendps.domain.port.HubRegistry;
 import dev.opendps.domain.port.HubRegistryException;
+import dev.opendps.domain.port.StoreUnavailableException;
 import dev.opendps.domain.port.RecordAlreadyExistsException;
 import dev.opendps.domain.port.RecordNotFoundException;
 import dev.opendps.domain.port.RegistrationOperationStore;
@@ -293,7 +294,9 @@ public final class DeviceRegistrationService {
         String substatus;
         try {
             substatus = provision(instance, hub, deviceId, match, settings, initialTwin, previous, initialHub);
-        } catch (ProvisioningException e) {
+        } catch (ProvisioningException | StoreUnavailableException e) {
+            // A throttled or unavailable embedded hub registry is this service's store failing, not the hub refusing
+            // the device: the call answers 429/503 and stores no failed registration.
             throw e;
         } catch (RuntimeException e) {
             // A hub's refusal says what the hub answered (HubRegistryException messages hold no secrets).

@@ -3,6 +3,7 @@ package dev.opendps.adapters.iothub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.opendps.adapters.identity.ManagedIdentityTokens;
 import dev.opendps.config.AppSettings;
 import dev.opendps.config.Setting;
 import dev.opendps.domain.LinkedHub;
@@ -293,7 +294,7 @@ class ManagedIdentityCredentialsTest {
     void neitherTokensNorTheIdentityHeaderAreLogged() {
         List<String> tokens = new ArrayList<>();
         List<String> lines;
-        try (LogCapture capture = LogCapture.of(ManagedIdentityCredentials.class)) {
+        try (LogCapture capture = LogCapture.of(ManagedIdentityCredentials.class, ManagedIdentityTokens.class)) {
             endpoint.tokenLifetime(Duration.ofHours(1));
             ManagedIdentityCredentials credentials = credentials(null);
             tokens.add(token(credentials.authorization(HUB)));
@@ -326,7 +327,7 @@ class ManagedIdentityCredentialsTest {
             AppSettings settings = AppSettings.of(Map.of(
                     "IDENTITY_ENDPOINT", platform.endpoint().toString(),
                     "IDENTITY_HEADER", platform.identityHeader(),
-                    Setting.HUB_MANAGED_IDENTITY_CLIENT_ID.key(), CLIENT_ID));
+                    Setting.MANAGED_IDENTITY_CLIENT_ID.key(), CLIENT_ID));
 
             ManagedIdentityCredentials credentials =
                     ManagedIdentityCredentials.fromSettings(settings, Duration.ofSeconds(5)).orElseThrow();

@@ -209,7 +209,7 @@ class KeyVaultKeyEncryptionKeyTest {
                 bed.options())).isInstanceOf(KeyVaultSetupException.class)
                 .hasMessageContaining("the user-assigned managed identity")
                 .hasMessageContaining("answered 400")
-                .hasMessageContaining("DPS_HUB_MANAGED_IDENTITY_CLIENT_ID")
+                .hasMessageContaining("DPS_MANAGED_IDENTITY_CLIENT_ID")
                 .hasMessageNotContaining(bed.identity.identityHeader());
     }
 
