@@ -62,6 +62,7 @@ public final class FrontDoor implements AutoCloseable {
     private final EventLoopGroup workers;
     private final List<Channel> listeners;
     private final Map<String, Integer> ports;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private FrontDoor(EventLoopGroup acceptors, EventLoopGroup workers, List<Channel> listeners,
                       Map<String, Integer> ports) {
@@ -228,8 +229,12 @@ public final class FrontDoor implements AutoCloseable {
         });
     }
 
+    /** Stops listening and closes every connection; a second call does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         for (Channel listener : listeners) {
             listener.close().syncUninterruptibly();
         }

@@ -37,6 +37,7 @@ final class LocalFrontDoor implements AutoCloseable {
     private final ProvisioningApplication application;
     private final DeviceGateway gateway;
     private final FrontDoor frontDoor;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private LocalFrontDoor(ProvisioningApplication application, DeviceGateway gateway, FrontDoor frontDoor) {
         this.application = application;
@@ -93,8 +94,12 @@ final class LocalFrontDoor implements AutoCloseable {
         return frontDoor.ports();
     }
 
+    /** Idempotent: a fixture may close the stack twice. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         frontDoor.close();
         close(application, gateway);
     }
