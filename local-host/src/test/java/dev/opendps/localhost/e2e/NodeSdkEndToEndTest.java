@@ -1,22 +1,18 @@
 package dev.opendps.localhost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.opendps.domain.HubDevice;
 import dev.opendps.domain.x509.CertificateParser;
 import dev.opendps.service.InstanceBootstrap;
 import dev.opendps.testing.TestPki;
 import dev.opendps.testing.TestPki.Credential;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * (sdk-wire-notes.md), which is the point. Needs {@code node}; .ci/run installs the packages.
  */
 class NodeSdkEndToEndTest {
-    private static final Path SCENARIO_DIR = Path.of("..", "compat", "node").toAbsolutePath().normalize();
-
     @TempDir
     static Path dataDir;
 
@@ -41,25 +35,8 @@ class NodeSdkEndToEndTest {
 
     @BeforeAll
     static void startTheLocalStack() throws Exception {
-        assumeTrue(run(List.of("node", "--version"), Map.of(), 30).exit == 0,
-                "Node.js is not installed: the Node SDK compatibility check needs it (CI installs it)");
-        if (!dependenciesInstalled()) {
-            Result install = run(List.of("npm", "ci", "--no-audit", "--no-fund"), Map.of(), 300);
-            assertThat(install.exit).as("npm ci in compat/node: " + install.output).isZero();
-        }
+        NodeCompat.requireNodeAndPackages();
         dps = new LocalStackFixture(dataDir);
-    }
-
-    /** Every package compat/node/package.json names is in node_modules (a checkout's older install may lack one). */
-    private static boolean dependenciesInstalled() throws IOException {
-        JsonNode dependencies = new ObjectMapper().readTree(SCENARIO_DIR.resolve("package.json").toFile())
-                .path("dependencies");
-        for (var names = dependencies.fieldNames(); names.hasNext(); ) {
-            if (!Files.isDirectory(SCENARIO_DIR.resolve("node_modules").resolve(names.next()))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @AfterAll
@@ -67,29 +44,6 @@ class NodeSdkEndToEndTest {
         if (dps != null) {
             dps.close();
         }
-    }
-
-    private record Result(int exit, String output) {
-    }
-
-    private static Result run(List<String> command, Map<String, String> environment, int timeoutSeconds)
-            throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(SCENARIO_DIR.toFile()).redirectErrorStream(false);
-        builder.environment().putAll(environment);
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException notInstalled) {
-            return new Result(-1, notInstalled.getMessage());
-        }
-        process.getOutputStream().close();
-        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            return new Result(-2, "timed out");
-        }
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Result(process.exitValue(), out + err);
     }
 
     private static void writePem(Path dir, String name, Credential device, Credential... followers) throws IOException {
@@ -117,7 +71,7 @@ class NodeSdkEndToEndTest {
         Files.writeString(x509Dir.resolve("group-signer.cert.pem"), groupSigner.certificatePem());
         writePem(x509Dir, "stranger", TestPki.device("node-x509-stranger-e2e", strangerCa).issue(), strangerCa);
 
-        Result result = run(List.of("node", "scenario.js"), Map.of(
+        NodeCompat.Result result = NodeCompat.run(List.of("node", "scenario.js"), Map.of(
                 "OPENDPS_PORT", String.valueOf(dps.stack.host().port()),
                 "OPENDPS_CONNECTION_STRING", InstanceBootstrap.connectionString(dps.instance),
                 "OPENDPS_ID_SCOPE", dps.instance.idScope(),
@@ -125,9 +79,8 @@ class NodeSdkEndToEndTest {
                 "OPENDPS_X509_DIR", x509Dir.toString(),
                 "NODE_EXTRA_CA_CERTS", dps.stack.host().caCertificatePath().toString()), 120);
 
-        assertThat(result.exit).as(result.output).isZero();
-        JsonNode observed = new ObjectMapper().readTree(result.output.lines()
-                .filter(line -> line.startsWith("{")).reduce((a, b) -> b).orElseThrow());
+        assertThat(result.exit()).as(result.output()).isZero();
+        JsonNode observed = result.json();
         assertThat(observed.get("createdEtag").asText()).isNotBlank();
         assertThat(observed.get("readBackSameEtag").asBoolean()).isTrue();
         assertThat(observed.at("/individual/status").asText()).isEqualTo("assigned");
