@@ -35,10 +35,11 @@ public final class DeviceRegistrationScript implements HttpConnectionScript {
     private final RegistrationTarget target;
     private final String registrationId;
     private final String authorization;
-    private int polls;
+    private final RegistrationProgress progress;
 
     public DeviceRegistrationScript(RegistrationTarget target, Device device) {
         this.target = target;
+        this.progress = new RegistrationProgress(target);
         this.registrationId = device.registrationId();
         long expiry = System.currentTimeMillis() / 1000 + target.tokenLifetimeSeconds();
         this.authorization = SharedAccessSignatures.device(target.idScope(), registrationId, device.key(), expiry);
@@ -79,29 +80,8 @@ public final class DeviceRegistrationScript implements HttpConnectionScript {
 
     @Override
     public Step onResponse(FullHttpResponse response, ByteBufAllocator allocator) {
-        int code = response.status().code();
-        JsonNode body = parse(response.content());
-        if (code != 200 && code != 202) {
-            return Step.failed("http-" + code + errorCode(body));
-        }
-        if (body == null) {
-            return Step.failed("http-" + code + " with a body that is not JSON");
-        }
-        RegistrationOutcome outcome = RegistrationOutcome.of(body);
-        if (outcome.isAssigned()) {
-            return Step.SUCCEEDED;
-        }
-        if (!outcome.isPending()) {
-            return Step.failed(outcome.failureKind());
-        }
-        if (outcome.operationId() == null) {
-            return Step.failed("status-" + outcome.status() + " without operationId");
-        }
-        if (polls >= target.maxPolls()) {
-            return Step.failed("still " + outcome.status() + " after " + target.maxPolls() + " polls");
-        }
-        polls++;
-        return Step.send(pollRequest(outcome.operationId()), target.pollDelayMillis());
+        return progress.next("http", response.status().code(), parse(response.content()),
+                operationId -> Step.send(pollRequest(operationId), target.pollDelayMillis()));
     }
 
     private static JsonNode parse(ByteBuf content) {
@@ -116,7 +96,4 @@ public final class DeviceRegistrationScript implements HttpConnectionScript {
         }
     }
 
-    static String errorCode(JsonNode body) {
-        return body != null && body.hasNonNull("errorCode") ? " (" + body.get("errorCode").asText() + ")" : "";
-    }
 }

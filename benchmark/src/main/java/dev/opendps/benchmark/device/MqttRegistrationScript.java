@@ -42,12 +42,13 @@ public final class MqttRegistrationScript implements ConnectionScript {
     private final RegistrationTarget target;
     private final String registrationId;
     private final String password;
-    private int polls;
+    private final RegistrationProgress progress;
     private int nextRid = 1;
     private String awaitedRid;
 
     public MqttRegistrationScript(RegistrationTarget target, Device device) {
         this.target = target;
+        this.progress = new RegistrationProgress(target);
         this.registrationId = device.registrationId();
         long expiry = System.currentTimeMillis() / 1000 + target.tokenLifetimeSeconds();
         this.password = SharedAccessSignatures.device(target.idScope(), registrationId, device.key(), expiry);
@@ -106,30 +107,11 @@ public final class MqttRegistrationScript implements ConnectionScript {
         if (!matcher.group(2).equals(awaitedRid)) {
             return next.isEmpty() ? null : Step.sendAll(next);
         }
-        int code = Integer.parseInt(matcher.group(1));
         JsonNode body = parse(ByteBufUtil.getBytes(publish.payload()));
-        if (code != 200 && code != 202) {
-            return Step.failed("mqtt-" + code + DeviceRegistrationScript.errorCode(body));
-        }
-        if (body == null) {
-            return Step.failed("mqtt-" + code + " with a payload that is not JSON");
-        }
-        RegistrationOutcome outcome = RegistrationOutcome.of(body);
-        if (outcome.isAssigned()) {
-            return Step.SUCCEEDED;
-        }
-        if (!outcome.isPending()) {
-            return Step.failed(outcome.failureKind());
-        }
-        if (outcome.operationId() == null) {
-            return Step.failed("status-" + outcome.status() + " without operationId");
-        }
-        if (polls >= target.maxPolls()) {
-            return Step.failed("still " + outcome.status() + " after " + target.maxPolls() + " polls");
-        }
-        polls++;
-        next.add(request("GET/iotdps-get-operationstatus", outcome.operationId(), new byte[0]));
-        return new Step.Send(List.copyOf(next), target.pollDelayMillis());
+        return progress.next("mqtt", Integer.parseInt(matcher.group(1)), body, operationId -> {
+            next.add(request("GET/iotdps-get-operationstatus", operationId, new byte[0]));
+            return new Step.Send(List.copyOf(next), target.pollDelayMillis());
+        });
     }
 
     private MqttPublishMessage request(String operation, String operationId, byte[] payload) {
