@@ -1,7 +1,6 @@
 package dev.opendps.frontdoor.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.Mockito.mockStatic;
 
 import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClient;
 import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientRegistrationResult;
@@ -14,6 +13,7 @@ import dev.opendps.domain.LinkedHub;
 import dev.opendps.frontdoor.FrontDoorFixture;
 import dev.opendps.frontdoor.Protocols;
 import dev.opendps.testing.Swtpm;
+import dev.opendps.testing.SwtpmPlatformTpm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -24,10 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mockito.MockedStatic;
-import tss.Tpm;
-import tss.TpmDeviceTcp;
-import tss.TpmFactory;
 
 /**
  * The official Java TPM provider ({@code tpm-provider} 2.0.1) registering over AMQPS with swtpm as its TPM: the
@@ -42,8 +38,7 @@ class AmqpDeviceSdkTpmTest {
     static Path dataDir;
 
     static Swtpm swtpm;
-    static MockedStatic<TpmFactory> tpmFactory;
-    static Tpm connection;
+    static SwtpmPlatformTpm platformTpm;
     static FrontDoorFixture dps;
 
     @BeforeAll
@@ -51,9 +46,7 @@ class AmqpDeviceSdkTpmTest {
         Swtpm.requireInstalled("tpm2_flushcontext");
         SdkPorts.requireBindable(SdkPorts.AMQPS);
         swtpm = Swtpm.start();
-        // Stubbing a static method calls it once; with a plain mock that call does nothing.
-        tpmFactory = mockStatic(TpmFactory.class);
-        tpmFactory.when(TpmFactory::platformTpm).thenAnswer(call -> swtpmConnection());
+        platformTpm = SwtpmPlatformTpm.redirect(swtpm, dataDir);
         dps = new FrontDoorFixture(dataDir, FrontDoorFixture.settings(0, SdkPorts.AMQPS, 0), Protocols::standard);
     }
 
@@ -62,34 +55,12 @@ class AmqpDeviceSdkTpmTest {
         if (dps != null) {
             dps.close();
         }
-        if (tpmFactory != null) {
-            tpmFactory.close();
-        }
-        if (connection != null) {
-            connection.close();
+        if (platformTpm != null) {
+            platformTpm.close();
         }
         if (swtpm != null) {
             swtpm.close();
         }
-    }
-
-    /**
-     * What {@code TpmFactory.remoteTpm} does: swtpm serves one connection at a time and a provider never closes its
-     * own, so a new provider takes over from the last, after the objects the last one left loaded are flushed.
-     */
-    private static synchronized Tpm swtpmConnection() throws Exception {
-        if (connection != null) {
-            connection.close();
-            swtpm.flush(dataDir);
-        }
-        TpmDeviceTcp device = new TpmDeviceTcp(swtpm.host(), swtpm.port());
-        if (!device.connect()) {
-            throw new IllegalStateException("swtpm does not answer on " + swtpm.host() + ":" + swtpm.port());
-        }
-        Tpm tpm = new Tpm();
-        tpm._setDevice(device);
-        connection = tpm;
-        return tpm;
     }
 
     private static SecurityProviderTPMHsm tpmDevice(String registrationId) throws Exception {

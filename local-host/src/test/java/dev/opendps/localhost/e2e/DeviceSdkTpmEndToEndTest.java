@@ -2,7 +2,6 @@ package dev.opendps.localhost.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.mockito.Mockito.mockStatic;
 
 import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClient;
 import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientRegistrationResult;
@@ -17,6 +16,7 @@ import com.microsoft.azure.sdk.iot.provisioning.service.configs.TpmAttestation;
 import com.microsoft.azure.sdk.iot.provisioning.service.exceptions.ProvisioningServiceClientNotFoundException;
 import dev.opendps.domain.HubDevice;
 import dev.opendps.testing.Swtpm;
+import dev.opendps.testing.SwtpmPlatformTpm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -27,10 +27,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mockito.MockedStatic;
-import tss.Tpm;
-import tss.TpmDeviceTcp;
-import tss.TpmFactory;
 
 /**
  * The official Java TPM provider ({@code tpm-provider} 2.0.1, {@code SecurityProviderTPMHsm}) registering
@@ -44,8 +40,7 @@ class DeviceSdkTpmEndToEndTest {
     static Path dataDir;
 
     static Swtpm swtpm;
-    static MockedStatic<TpmFactory> tpmFactory;
-    static Tpm connection;
+    static SwtpmPlatformTpm platformTpm;
     static LocalStackFixture dps;
     static ProvisioningServiceClient service;
 
@@ -53,9 +48,7 @@ class DeviceSdkTpmEndToEndTest {
     static void start() throws Exception {
         Swtpm.requireInstalled("tpm2_flushcontext");
         swtpm = Swtpm.start();
-        // Stubbing a static method calls it once; with a plain mock that call does nothing.
-        tpmFactory = mockStatic(TpmFactory.class);
-        tpmFactory.when(TpmFactory::platformTpm).thenAnswer(call -> swtpmConnection());
+        platformTpm = SwtpmPlatformTpm.redirect(swtpm, dataDir);
         dps = new LocalStackFixture(dataDir);
         service = dps.serviceClient();
     }
@@ -65,35 +58,12 @@ class DeviceSdkTpmEndToEndTest {
         if (dps != null) {
             dps.close();
         }
-        if (tpmFactory != null) {
-            tpmFactory.close();
-        }
-        if (connection != null) {
-            connection.close();
+        if (platformTpm != null) {
+            platformTpm.close();
         }
         if (swtpm != null) {
             swtpm.close();
         }
-    }
-
-    /**
-     * What {@code TpmFactory.remoteTpm} does, written out because the whole factory is mocked. swtpm serves one
-     * connection at a time and a provider never closes its own, so a new provider takes over from the last; with
-     * no resource manager in between, the objects the last one left loaded are flushed first.
-     */
-    private static synchronized Tpm swtpmConnection() throws Exception {
-        if (connection != null) {
-            connection.close();
-            swtpm.flush(dataDir);
-        }
-        TpmDeviceTcp device = new TpmDeviceTcp(swtpm.host(), swtpm.port());
-        if (!device.connect()) {
-            throw new IllegalStateException("swtpm does not answer on " + swtpm.host() + ":" + swtpm.port());
-        }
-        Tpm tpm = new Tpm();
-        tpm._setDevice(device);
-        connection = tpm;
-        return tpm;
     }
 
     /** The SDK's own extension point for a custom trust: the security provider's SSL context. */
