@@ -10,7 +10,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -21,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -254,7 +252,7 @@ public final class KeyVaultTestServer implements AutoCloseable {
                 send(exchange, error(failure, failureCode(failure), "The test server was told to fail."));
                 return;
             }
-            send(exchange, answer(method, path, query(exchange.getRequestURI().getRawQuery()), body));
+            send(exchange, answer(method, path, LoopbackServer.query(exchange), body));
         }
     }
 
@@ -413,20 +411,5 @@ public final class KeyVaultTestServer implements AutoCloseable {
             return trimmed;
         }
         return bytes;
-    }
-
-    private static Map<String, String> query(String rawQuery) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        if (rawQuery == null) {
-            return parameters;
-        }
-        for (String pair : rawQuery.split("&")) {
-            int equals = pair.indexOf('=');
-            String name = equals < 0 ? pair : pair.substring(0, equals);
-            String value = equals < 0 ? "" : pair.substring(equals + 1);
-            parameters.put(URLDecoder.decode(name, StandardCharsets.UTF_8),
-                    URLDecoder.decode(value, StandardCharsets.UTF_8));
-        }
-        return parameters;
     }
 }

@@ -5,12 +5,10 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.opendps.wire.Json;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -166,7 +164,7 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            Map<String, String> query = LoopbackServer.query(exchange);
             boolean headerMatched = identityHeader.equals(exchange.getRequestHeaders().getFirst("X-IDENTITY-HEADER"));
             requests.add(new Request(query, headerMatched));
             if (!stall.isZero()) {
@@ -203,7 +201,7 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
 
     private void introspect(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String token = query(exchange.getRequestURI().getRawQuery()).get("token");
+            String token = LoopbackServer.query(exchange).get("token");
             Issued entry = token == null ? null : issued.get(token);
             ObjectNode answer = Json.object().put("active", isValid(token));
             if (entry != null) {
@@ -243,19 +241,5 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
         if (body.length > 0) {
             exchange.getResponseBody().write(body);
         }
-    }
-
-    private static Map<String, String> query(String rawQuery) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        if (rawQuery == null) {
-            return parameters;
-        }
-        for (String pair : rawQuery.split("&")) {
-            int equals = pair.indexOf('=');
-            String name = equals < 0 ? pair : pair.substring(0, equals);
-            String value = equals < 0 ? "" : pair.substring(equals + 1);
-            parameters.put(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
-        }
-        return parameters;
     }
 }
