@@ -36,11 +36,6 @@ public final class ManagedIdentityTokenCredential implements TokenCredential {
         return ManagedIdentityTokens.fromSettings(settings, timeout).map(ManagedIdentityTokenCredential::new);
     }
 
-    /** Which identity this is, for messages: never a secret. */
-    public String identityName() {
-        return tokens.identityName();
-    }
-
     @Override
     public Mono<AccessToken> getToken(TokenRequestContext request) {
         // A fetch is a blocking HTTP call: off the SDK's event loop, onto a thread meant for blocking.
