@@ -310,8 +310,8 @@ public final class ProvisioningApplication implements AutoCloseable {
         }
         ManagedIdentityTokenCredential credential = ManagedIdentityTokenCredential.fromSettings(settings,
                 options.timeout()).orElseThrow(() -> new IllegalArgumentException(setting + " is set, but the app"
-                + " has no managed identity to reach Key Vault with: " + ManagedIdentityTokenCredential.IDENTITY_ENDPOINT
-                + " and " + ManagedIdentityTokenCredential.IDENTITY_HEADER + " (which Azure Functions and App"
+                + " has no managed identity to reach Key Vault with: " + ManagedIdentityTokens.IDENTITY_ENDPOINT
+                + " and " + ManagedIdentityTokens.IDENTITY_HEADER + " (which Azure Functions and App"
                 + " Service set for an app with an identity) are missing."));
         KeyVaultKeyEncryptionKey vault;
         try {

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import dev.opendps.domain.ProvisioningException;
 import dev.opendps.domain.auth.SharedAccessSignature;
 import dev.opendps.wire.ETags;
@@ -13,7 +11,6 @@ import dev.opendps.wire.Json;
 import dev.opendps.wire.Timestamps;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
@@ -32,8 +29,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
@@ -60,8 +55,7 @@ public final class IotHubTestServer implements AutoCloseable {
     private static final String NEVER = "0001-01-01T00:00:00Z";
     private static final int DEFAULT_PAGE_SIZE = 100;
 
-    private final HttpsServer server;
-    private final ExecutorService executor;
+    private final LoopbackServer server;
     private final SSLContext clientTls;
     private final Clock clock = Clock.systemUTC();
     private final Map<String, Hub> hubs = new ConcurrentHashMap<>();
@@ -72,31 +66,17 @@ public final class IotHubTestServer implements AutoCloseable {
     private volatile Duration stall = Duration.ZERO;
     private volatile Predicate<String> bearerTokens = token -> false;
 
-    private IotHubTestServer(HttpsServer server, ExecutorService executor, SSLContext clientTls) {
+    private IotHubTestServer(LoopbackServer server, SSLContext clientTls) {
         this.server = server;
-        this.executor = executor;
         this.clientTls = clientTls;
     }
 
     /** Starts on a free port of 127.0.0.1 with a fresh self-signed certificate. */
     public static IotHubTestServer start() {
-        try {
-            LoopbackTls tls = LoopbackTls.create();
-            HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.setHttpsConfigurator(new HttpsConfigurator(tls.server()));
-            ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
-                Thread thread = new Thread(runnable, "iothub-test-server");
-                thread.setDaemon(true);
-                return thread;
-            });
-            server.setExecutor(executor);
-            IotHubTestServer hub = new IotHubTestServer(server, executor, tls.client());
-            server.createContext("/", hub::handle);
-            server.start();
-            return hub;
-        } catch (IOException e) {
-            throw new IllegalStateException("Could not start the IoT hub test server", e);
-        }
+        LoopbackTls tls = LoopbackTls.create();
+        IotHubTestServer hub = new IotHubTestServer(LoopbackServer.https("iothub-test-server", tls), tls.client());
+        hub.server.route("/", hub::handle).start();
+        return hub;
     }
 
     /**
@@ -125,7 +105,7 @@ public final class IotHubTestServer implements AutoCloseable {
 
     /** Where a hub's registry is: {@code https://127.0.0.1:{port}/{hubHostName}}. */
     public URI baseUri(String hubHostName) {
-        return URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/"
+        return URI.create("https://127.0.0.1:" + server.port() + "/"
                 + hubHostName.toLowerCase(Locale.ROOT));
     }
 
@@ -157,8 +137,7 @@ public final class IotHubTestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
     // --- requests ---------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.opendps.testing;
 
 import dev.opendps.adapters.identity.ManagedIdentityTokenCredential;
+import dev.opendps.adapters.identity.ManagedIdentityTokens;
 import dev.opendps.adapters.keyvault.KeyVaultKeyEncryptionKey;
 import dev.opendps.config.AppSettings;
 import dev.opendps.config.Setting;
@@ -48,8 +49,8 @@ public final class KeyVaultTestBed implements AutoCloseable {
     /** {@code DPS_KEY_VAULT_KEY_ID}, the platform's identity endpoint and the identity's client id. */
     public Map<String, String> settings() {
         return Map.of(Setting.KEY_VAULT_KEY_ID.key(), keyId(),
-                ManagedIdentityTokenCredential.IDENTITY_ENDPOINT, identity.endpoint().toString(),
-                ManagedIdentityTokenCredential.IDENTITY_HEADER, identity.identityHeader(),
+                ManagedIdentityTokens.IDENTITY_ENDPOINT, identity.endpoint().toString(),
+                ManagedIdentityTokens.IDENTITY_HEADER, identity.identityHeader(),
                 Setting.MANAGED_IDENTITY_CLIENT_ID.key(), CLIENT_ID);
     }
 

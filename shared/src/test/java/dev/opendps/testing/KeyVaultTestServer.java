@@ -4,16 +4,12 @@ import com.azure.core.http.netty.NettyAsyncHttpClientBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import dev.opendps.wire.Json;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -24,15 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import javax.crypto.Cipher;
 import javax.crypto.spec.OAEPParameterSpec;
@@ -85,8 +78,7 @@ public final class KeyVaultTestServer implements AutoCloseable {
         }
     }
 
-    private final HttpsServer server;
-    private final ExecutorService executor;
+    private final LoopbackServer server;
     private final LoopbackTls tls;
     /** Per key name, its versions in creation order (the last is current). */
     private final Map<String, List<Version>> keys = new ConcurrentHashMap<>();
@@ -96,35 +88,21 @@ public final class KeyVaultTestServer implements AutoCloseable {
     private volatile Set<String> failingOperations = Set.of();
     private volatile Duration stall = Duration.ZERO;
 
-    private KeyVaultTestServer(HttpsServer server, ExecutorService executor, LoopbackTls tls) {
+    private KeyVaultTestServer(LoopbackServer server, LoopbackTls tls) {
         this.server = server;
-        this.executor = executor;
         this.tls = tls;
     }
 
     public static KeyVaultTestServer start() {
-        try {
-            LoopbackTls tls = LoopbackTls.create();
-            HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.setHttpsConfigurator(new HttpsConfigurator(tls.server()));
-            ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
-                Thread thread = new Thread(runnable, "keyvault-test-server");
-                thread.setDaemon(true);
-                return thread;
-            });
-            server.setExecutor(executor);
-            KeyVaultTestServer vault = new KeyVaultTestServer(server, executor, tls);
-            server.createContext("/", vault::handle);
-            server.start();
-            return vault;
-        } catch (IOException e) {
-            throw new IllegalStateException("Could not start the Key Vault test server", e);
-        }
+        LoopbackTls tls = LoopbackTls.create();
+        KeyVaultTestServer vault = new KeyVaultTestServer(LoopbackServer.https("keyvault-test-server", tls), tls);
+        vault.server.route("/", vault::handle).start();
+        return vault;
     }
 
     /** {@code https://127.0.0.1:<port>}: the vault's URL. */
     public String vaultUrl() {
-        return "https://127.0.0.1:" + server.getAddress().getPort();
+        return "https://127.0.0.1:" + server.port();
     }
 
     /** The versionless identifier of the key {@code name}. */
@@ -230,8 +208,7 @@ public final class KeyVaultTestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
     // --- requests ---------------------------------------------------------------------------------------
@@ -275,7 +252,7 @@ public final class KeyVaultTestServer implements AutoCloseable {
                 send(exchange, error(failure, failureCode(failure), "The test server was told to fail."));
                 return;
             }
-            send(exchange, answer(method, path, query(exchange.getRequestURI().getRawQuery()), body));
+            send(exchange, answer(method, path, LoopbackServer.query(exchange), body));
         }
     }
 
@@ -434,20 +411,5 @@ public final class KeyVaultTestServer implements AutoCloseable {
             return trimmed;
         }
         return bytes;
-    }
-
-    private static Map<String, String> query(String rawQuery) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        if (rawQuery == null) {
-            return parameters;
-        }
-        for (String pair : rawQuery.split("&")) {
-            int equals = pair.indexOf('=');
-            String name = equals < 0 ? pair : pair.substring(0, equals);
-            String value = equals < 0 ? "" : pair.substring(equals + 1);
-            parameters.put(URLDecoder.decode(name, StandardCharsets.UTF_8),
-                    URLDecoder.decode(value, StandardCharsets.UTF_8));
-        }
-        return parameters;
     }
 }

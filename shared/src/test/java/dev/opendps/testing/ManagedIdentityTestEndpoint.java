@@ -2,25 +2,19 @@ package dev.opendps.testing;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.opendps.wire.Json;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -49,8 +43,7 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
     private record Issued(String identity, String resource, Instant expiresOn) {
     }
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final LoopbackServer server;
     private final Clock clock;
     private final String identityHeader = "identity-header-" + UUID.randomUUID();
     private final Set<String> userAssigned = ConcurrentHashMap.newKeySet();
@@ -64,36 +57,23 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
     private volatile String rawAnswer;
     private volatile Duration stall = Duration.ZERO;
 
-    private ManagedIdentityTestEndpoint(HttpServer server, ExecutorService executor, Clock clock) {
+    private ManagedIdentityTestEndpoint(LoopbackServer server, Clock clock) {
         this.server = server;
-        this.executor = executor;
         this.clock = clock;
         resources.add(RESOURCE);
     }
 
     /** Starts on a free port of 127.0.0.1; tokens expire and are checked on {@code clock}. */
     public static ManagedIdentityTestEndpoint start(Clock clock) {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
-                Thread thread = new Thread(runnable, "identity-test-endpoint");
-                thread.setDaemon(true);
-                return thread;
-            });
-            server.setExecutor(executor);
-            ManagedIdentityTestEndpoint endpoint = new ManagedIdentityTestEndpoint(server, executor, clock);
-            server.createContext("/msi/token", endpoint::handle);
-            server.createContext("/introspect", endpoint::introspect);
-            server.start();
-            return endpoint;
-        } catch (IOException e) {
-            throw new IllegalStateException("Could not start the identity test endpoint", e);
-        }
+        ManagedIdentityTestEndpoint endpoint = new ManagedIdentityTestEndpoint(
+                LoopbackServer.http("identity-test-endpoint"), clock);
+        endpoint.server.route("/msi/token", endpoint::handle).route("/introspect", endpoint::introspect).start();
+        return endpoint;
     }
 
     /** What the platform puts in {@code IDENTITY_ENDPOINT}. */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/msi/token");
+        return URI.create("http://127.0.0.1:" + server.port() + "/msi/token");
     }
 
     /** What the platform puts in {@code IDENTITY_HEADER}. */
@@ -116,7 +96,7 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
      * For test servers in other processes (compat/cosmos/server.js), which cannot call {@link #isValid}.
      */
     public URI introspectionEndpoint() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/introspect");
+        return URI.create("http://127.0.0.1:" + server.port() + "/introspect");
     }
 
     /** How long tokens issued from now on live (default 24 hours, as App Service's do). */
@@ -179,13 +159,12 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            Map<String, String> query = LoopbackServer.query(exchange);
             boolean headerMatched = identityHeader.equals(exchange.getRequestHeaders().getFirst("X-IDENTITY-HEADER"));
             requests.add(new Request(query, headerMatched));
             if (!stall.isZero()) {
@@ -222,7 +201,7 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
 
     private void introspect(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String token = query(exchange.getRequestURI().getRawQuery()).get("token");
+            String token = LoopbackServer.query(exchange).get("token");
             Issued entry = token == null ? null : issued.get(token);
             ObjectNode answer = Json.object().put("active", isValid(token));
             if (entry != null) {
@@ -262,19 +241,5 @@ public final class ManagedIdentityTestEndpoint implements AutoCloseable {
         if (body.length > 0) {
             exchange.getResponseBody().write(body);
         }
-    }
-
-    private static Map<String, String> query(String rawQuery) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        if (rawQuery == null) {
-            return parameters;
-        }
-        for (String pair : rawQuery.split("&")) {
-            int equals = pair.indexOf('=');
-            String name = equals < 0 ? pair : pair.substring(0, equals);
-            String value = equals < 0 ? "" : pair.substring(equals + 1);
-            parameters.put(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
-        }
-        return parameters;
     }
 }

@@ -1,18 +1,13 @@
 package dev.opendps.testing;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * A custom allocation webhook for tests (dps-protocol.md §5): plain HTTP on 127.0.0.1 (JDK
@@ -32,25 +27,17 @@ public final class WebhookTestServer implements AutoCloseable {
     private record Answer(int status, String body, Duration delay) {
     }
 
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "webhook-test-server");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final LoopbackServer server = LoopbackServer.http("webhook-test-server");
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile Answer answer = new Answer(200, "{}", Duration.ZERO);
 
     public WebhookTestServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
-        server.start();
+        server.route("/", this::handle).start();
     }
 
     /** {@code http://127.0.0.1:port} followed by {@code pathAndQuery}. */
     public String url(String pathAndQuery) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + pathAndQuery;
+        return "http://127.0.0.1:" + server.port() + pathAndQuery;
     }
 
     public WebhookTestServer answer(int status, String body) {
@@ -100,7 +87,6 @@ public final class WebhookTestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 }

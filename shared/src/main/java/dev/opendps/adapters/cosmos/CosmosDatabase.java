@@ -2,6 +2,7 @@ package dev.opendps.adapters.cosmos;
 
 import com.azure.core.credential.TokenCredential;
 import dev.opendps.adapters.DocumentProtection;
+import dev.opendps.adapters.identity.ManagedIdentityTokenCredential;
 import dev.opendps.adapters.identity.ManagedIdentityTokens;
 import com.azure.cosmos.CosmosClient;
 import com.azure.cosmos.CosmosClientBuilder;
@@ -122,7 +123,8 @@ public final class CosmosDatabase implements AutoCloseable {
      */
     public static CosmosDatabase connect(String endpoint, ManagedIdentityTokens identity, String databaseName,
                                          DocumentProtection protection, ThrottlingRetry throttling) {
-        return connect(endpoint, new ManagedIdentitySignIn(identity), databaseName, protection, throttling);
+        return connect(endpoint, new ManagedIdentitySignIn(new ManagedIdentityTokenCredential(identity)), databaseName,
+                protection, throttling);
     }
 
     private static CosmosDatabase connect(CosmosClientBuilder builder, String databaseName,

@@ -45,11 +45,14 @@ public final class ManagedIdentityTokens {
     public static final Duration DEFAULT_RENEWAL_MARGIN = Duration.ofMinutes(5);
     private static final Logger LOG = Logger.getLogger(ManagedIdentityTokens.class.getName());
 
-    /** A token and when it expires; {@link #toString()} never shows the token. */
-    public record Token(String value, Instant expiresOn) {
+    /**
+     * A token, when it expires and when it is renewed ({@link #DEFAULT_RENEWAL_MARGIN} before it expires; a token
+     * that lives less than twice that, halfway); {@link #toString()} never shows the token.
+     */
+    public record Token(String value, Instant expiresOn, Instant renewAt) {
         @Override
         public String toString() {
-            return "Token[expiresOn=" + expiresOn + ", value=redacted]";
+            return "Token[expiresOn=" + expiresOn + ", renewAt=" + renewAt + ", value=redacted]";
         }
     }
 
@@ -57,7 +60,6 @@ public final class ManagedIdentityTokens {
     private static final class Slot {
         final ReentrantLock fetching = new ReentrantLock();
         volatile Token token;
-        volatile Instant renewAt;
     }
 
     private final URI identityEndpoint;
@@ -115,19 +117,18 @@ public final class ManagedIdentityTokens {
         Objects.requireNonNull(resource, "resource");
         Slot slot = slots.computeIfAbsent(resource, r -> new Slot());
         Token current = slot.token;
-        if (current != null && clock.instant().isBefore(slot.renewAt)) {
+        if (current != null && clock.instant().isBefore(current.renewAt())) {
             return current;
         }
         slot.fetching.lock();
         try {
             current = slot.token;
             Instant now = clock.instant();
-            if (current != null && now.isBefore(slot.renewAt)) {
+            if (current != null && now.isBefore(current.renewAt())) {
                 return current; // another thread fetched it while this one waited
             }
             try {
                 Token fresh = fetch(resource, now);
-                slot.renewAt = renewAt(now, fresh.expiresOn());
                 slot.token = fresh;
                 return fresh;
             } catch (ManagedIdentityException e) {
@@ -206,7 +207,7 @@ public final class ManagedIdentityTokens {
         if (expiresOn == null || !expiresOn.isAfter(now)) {
             return null;
         }
-        return new Token(answer.get("access_token").asText(), expiresOn);
+        return new Token(answer.get("access_token").asText(), expiresOn, renewAt(now, expiresOn));
     }
 
     /** {@code expires_on} in Unix seconds (a number, or digits in a string); else {@code expires_in} from now. */

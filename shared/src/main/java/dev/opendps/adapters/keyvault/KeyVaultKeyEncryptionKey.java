@@ -16,7 +16,8 @@ import com.azure.security.keyvault.keys.cryptography.models.KeyWrapAlgorithm;
 import com.azure.security.keyvault.keys.models.KeyOperation;
 import com.azure.security.keyvault.keys.models.KeyType;
 import com.azure.security.keyvault.keys.models.KeyVaultKey;
-import dev.opendps.adapters.identity.ManagedIdentityTokenCredential;
+import dev.opendps.adapters.RemoteText;
+import dev.opendps.adapters.identity.ManagedIdentityException;
 import dev.opendps.config.Setting;
 import dev.opendps.domain.port.KeyEncryptionKey;
 import dev.opendps.domain.port.SecretProtectionException;
@@ -344,15 +345,13 @@ public final class KeyVaultKeyEncryptionKey implements KeyEncryptionKey {
     /** What went wrong, from the status and Key Vault's error, or the identity endpoint's; never a token. */
     static String describe(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ManagedIdentityTokenCredential.TokenException identity) {
+            if (cause instanceof ManagedIdentityException identity) {
                 return identity.getMessage();
             }
         }
         if (e instanceof HttpResponseException http && http.getResponse() != null) {
-            String message = http.getMessage() == null ? "" : http.getMessage();
-            message = message.replaceAll("[^\\x20-\\x7e]", " ");
             return "Key Vault answered " + http.getResponse().getStatusCode() + " ("
-                    + (message.length() > 300 ? message.substring(0, 300) + "…" : message) + ")";
+                    + RemoteText.sanitize(http.getMessage() == null ? "" : http.getMessage()) + ")";
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
@@ -365,7 +364,7 @@ public final class KeyVaultKeyEncryptionKey implements KeyEncryptionKey {
     private static String advice(Throwable e) {
         int status = status(e);
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ManagedIdentityTokenCredential.TokenException identity && identity.refused()) {
+            if (cause instanceof ManagedIdentityException identity && identity.refused()) {
                 return ". Check the app's managed identity and " + Setting.MANAGED_IDENTITY_CLIENT_ID.key() + ".";
             }
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenRequestContext;
+import dev.opendps.adapters.identity.ManagedIdentityTokenCredential;
 import dev.opendps.adapters.identity.ManagedIdentityTokens;
 import dev.opendps.domain.port.StoreException;
 import dev.opendps.domain.port.StoreUnavailableException;
@@ -42,8 +43,9 @@ class ManagedIdentitySignInTest {
     }
 
     private ManagedIdentitySignIn signIn(String clientId) {
-        return new ManagedIdentitySignIn(new ManagedIdentityTokens(endpoint.endpoint(), endpoint.identityHeader(),
-                clientId, HttpClient.newHttpClient(), clock, Duration.ofSeconds(5)));
+        return new ManagedIdentitySignIn(new ManagedIdentityTokenCredential(new ManagedIdentityTokens(
+                endpoint.endpoint(), endpoint.identityHeader(), clientId, HttpClient.newHttpClient(), clock,
+                Duration.ofSeconds(5))));
     }
 
     private static TokenRequestContext scope(String scope) {
@@ -77,13 +79,8 @@ class ManagedIdentitySignInTest {
         assertThatThrownBy(() -> signIn("not-" + CLIENT_ID).getToken(scope(ACCOUNT + "/.default")).block())
                 .isInstanceOf(StoreException.class).isNotInstanceOf(StoreUnavailableException.class)
                 .hasMessageContaining("answered 400");
-    }
-
-    @Test
-    void oneScopeIsAllItTakes() {
-        assertThat(ManagedIdentitySignIn.resource(java.util.List.of("https://cosmos.azure.com/.default")))
-                .isEqualTo("https://cosmos.azure.com");
-        assertThatThrownBy(() -> ManagedIdentitySignIn.resource(java.util.List.of(ACCOUNT + "/.default",
-                "https://cosmos.azure.com/.default"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> signIn("not-" + CLIENT_ID).getTokenSync(scope(ACCOUNT + "/.default")))
+                .isInstanceOf(StoreException.class).isNotInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("answered 400");
     }
 }

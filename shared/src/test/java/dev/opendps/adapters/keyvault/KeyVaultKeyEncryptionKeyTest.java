@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.opendps.adapters.identity.ManagedIdentityTokenCredential;
+import dev.opendps.adapters.identity.ManagedIdentityTokens;
 import dev.opendps.domain.port.KeyEncryptionKey;
 import dev.opendps.domain.port.SecretProtectionException;
 import dev.opendps.domain.port.StoreUnavailableException;
@@ -201,9 +202,9 @@ class KeyVaultKeyEncryptionKeyTest {
 
     @Test
     void startUpFailsClearlyWhenTheIdentityIsRefused() {
-        ManagedIdentityTokenCredential unknownIdentity = new ManagedIdentityTokenCredential(bed.identity.endpoint(),
-                bed.identity.identityHeader(), UUID.randomUUID().toString(), HttpClient.newHttpClient(),
-                Clock.systemUTC(), Duration.ofSeconds(5));
+        ManagedIdentityTokenCredential unknownIdentity = new ManagedIdentityTokenCredential(new ManagedIdentityTokens(
+                bed.identity.endpoint(), bed.identity.identityHeader(), UUID.randomUUID().toString(),
+                HttpClient.newHttpClient(), Clock.systemUTC(), Duration.ofSeconds(5)));
 
         assertThatThrownBy(() -> KeyVaultKeyEncryptionKey.connect(KeyVaultKeyId.parse(bed.keyId()), unknownIdentity,
                 bed.options())).isInstanceOf(KeyVaultSetupException.class)
