@@ -13,7 +13,7 @@ import com.microsoft.azure.sdk.iot.provisioning.security.hsm.SecurityProviderX50
 import dev.opendps.domain.DeviceRegistrationState;
 import dev.opendps.domain.SymmetricKeys;
 import dev.opendps.frontdoor.FrontDoorFixture;
-import dev.opendps.frontdoor.Protocols;
+import dev.opendps.frontdoor.SdkPorts;
 import dev.opendps.testing.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -42,9 +42,7 @@ class AmqpDeviceSdkTest {
 
     @BeforeAll
     static void start() throws Exception {
-        SdkPorts.requireBindable(SdkPorts.AMQPS, SdkPorts.WEBSOCKET);
-        dps = new FrontDoorFixture(dataDir, FrontDoorFixture.settings(0, SdkPorts.AMQPS, SdkPorts.WEBSOCKET),
-                Protocols::standard);
+        dps = SdkPorts.start(dataDir, 0, SdkPorts.AMQPS, SdkPorts.WEBSOCKET);
     }
 
     @AfterAll

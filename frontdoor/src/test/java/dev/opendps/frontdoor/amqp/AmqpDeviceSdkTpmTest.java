@@ -11,7 +11,7 @@ import dev.opendps.domain.DeviceRegistrationState;
 import dev.opendps.domain.HubDevice;
 import dev.opendps.domain.LinkedHub;
 import dev.opendps.frontdoor.FrontDoorFixture;
-import dev.opendps.frontdoor.Protocols;
+import dev.opendps.frontdoor.SdkPorts;
 import dev.opendps.testing.Swtpm;
 import dev.opendps.testing.SwtpmPlatformTpm;
 import java.nio.charset.StandardCharsets;
@@ -44,10 +44,9 @@ class AmqpDeviceSdkTpmTest {
     @BeforeAll
     static void start() throws Exception {
         Swtpm.requireInstalled("tpm2_flushcontext");
-        SdkPorts.requireBindable(SdkPorts.AMQPS);
         swtpm = Swtpm.start();
         platformTpm = SwtpmPlatformTpm.redirect(swtpm, dataDir);
-        dps = new FrontDoorFixture(dataDir, FrontDoorFixture.settings(0, SdkPorts.AMQPS, 0), Protocols::standard);
+        dps = SdkPorts.start(dataDir, 0, SdkPorts.AMQPS, 0);
     }
 
     @AfterAll

@@ -13,8 +13,6 @@ import dev.opendps.testing.SoftwareTpm;
 import dev.opendps.wire.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,8 +53,8 @@ class AmqpProtocolTest {
 
     @BeforeAll
     static void start() throws Exception {
-        amqpPort = freePort();
-        webSocketPort = freePort();
+        amqpPort = FrontDoorFixture.freePort();
+        webSocketPort = FrontDoorFixture.freePort();
         FrontDoorSettings defaults = FrontDoorFixture.settings(0, amqpPort, webSocketPort);
         // A short handshake deadline and a small message limit, so the tests that meet them are quick.
         FrontDoorSettings settings = new FrontDoorSettings(defaults.bindAddress(), 0, amqpPort, webSocketPort,
@@ -69,12 +67,6 @@ class AmqpProtocolTest {
     static void stop() throws Exception {
         if (dps != null) {
             dps.close();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
         }
     }
 

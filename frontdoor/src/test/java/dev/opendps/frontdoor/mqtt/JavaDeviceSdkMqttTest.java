@@ -13,6 +13,7 @@ import com.microsoft.azure.sdk.iot.provisioning.security.hsm.SecurityProviderX50
 import dev.opendps.domain.RegistrationStatus;
 import dev.opendps.domain.SymmetricKeys;
 import dev.opendps.frontdoor.FrontDoorFixture;
+import dev.opendps.frontdoor.SdkPorts;
 import dev.opendps.testing.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class JavaDeviceSdkMqttTest {
 
     @BeforeAll
     static void start() throws Exception {
-        dps = SdkPorts.start(dataDir);
+        dps = SdkPorts.start(dataDir, SdkPorts.MQTT, 0, SdkPorts.WEBSOCKET);
     }
 
     @AfterAll
