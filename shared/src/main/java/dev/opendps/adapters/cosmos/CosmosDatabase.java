@@ -210,8 +210,8 @@ public final class CosmosDatabase implements AutoCloseable {
      *       (412, 404) keeps what its writer made of it and is counted as changed meanwhile, not failed.</li>
      *   <li>Throttling (429) is ridden out by the SDK as the database's {@link ThrottlingRetry} says, as for every
      *       store call; what is still throttled or unavailable after that stops the pass with a
-     *       {@link dev.opendps.domain.port.StoreUnavailableException}. Nothing is half-done then, and running the
-     *       pass again continues: what it already rewrote, {@code change} leaves.</li>
+     *       {@link dev.opendps.domain.port.StoreUnavailableException}. Each item is replaced whole or not at all, and
+     *       running the pass again continues: what it already rewrote, {@code change} leaves.</li>
      * </ul>
      */
     public DocumentRewrite rewriteDocuments(UnaryOperator<String> change) {
