@@ -98,7 +98,21 @@ function serve(req, res, path) {
   if (req.method === 'GET' && POINT_READ.test(path)) {
     notFoundForMissingPointRead(res);
   }
+  queryOfOneRange(req);
   handler(req, res);
+}
+
+// A query sent to one partition key range (x-ms-documentdb-partitionkeyrangeid) without a partition key reads that
+// whole physical partition, which Cosmos allows whatever the query's filter: it is how the SDK runs each range of a
+// cross-partition query, and a query scoped to a feed range. The server refuses queries whose filter does not name
+// the partition key unless they are marked cross-partition; its one range ("0", "" to "FF") holds every item, so such
+// a query is marked so.
+function queryOfOneRange(req) {
+  const isQuery = String(req.headers['x-ms-documentdb-isquery']).toLowerCase() === 'true';
+  if (req.method === 'POST' && isQuery && req.headers['x-ms-documentdb-partitionkeyrangeid'] !== undefined
+      && req.headers['x-ms-documentdb-partitionkey'] === undefined) {
+    req.headers['x-ms-documentdb-query-enablecrosspartition'] = 'true';
+  }
 }
 
 // ---- Faults ------------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package dev.opendps.app;
 
+import dev.opendps.adapters.DocumentRewrite;
 import dev.opendps.adapters.cosmos.CosmosCaCertificateStore;
 import dev.opendps.adapters.cosmos.CosmosDatabase;
 import dev.opendps.adapters.cosmos.CosmosEnrollmentGroupStore;
@@ -362,13 +363,7 @@ public final class ProvisioningApplication implements AutoCloseable {
     /** As {@link #rotateKeyEncryptionKey(AppSettings)}, with this key-encryption key. */
     public static String rotateKeyEncryptionKey(AppSettings settings, KeyEncryptionKey kek) {
         String version = kek.rotate();
-        if (StoreKind.of(settings) == StoreKind.SQLITE) {
-            rewrapDataKeys(settings, kek);
-        } else {
-            LOG.info("Key-encryption key rotated to " + version + "; on Cosmos DB stored data keys move to it as"
-                    + " their documents are written (a re-wrap pass is not implemented there): keep the older"
-                    + " versions enabled.");
-        }
+        rewrapDataKeys(settings, kek);
         return version;
     }
 
@@ -381,23 +376,29 @@ public final class ProvisioningApplication implements AutoCloseable {
      * Re-wraps every stored data key that is not under the key-encryption key's current version, without
      * decrypting a secret or changing a record (etags stay): after a rotation, so that older versions can be
      * retired; after setting {@link Setting#KEY_VAULT_KEY_ID}, to move what the local key file wrapped to Key
-     * Vault. Runs beside running processes: documents are replaced only if unchanged since read. Values whose
-     * data key cannot be unwrapped are left and counted ({@code unreadable}). Embedded store only.
+     * Vault. Runs beside running processes, on either store: documents are replaced only if unchanged since read
+     * (on Cosmos DB, with {@code If-Match} their etag), and one written meanwhile is left as its writer made it
+     * ({@code changedMeanwhile}). Values whose data key cannot be unwrapped are left and counted
+     * ({@code unreadable}). A store or KEK that cannot be reached stops the pass
+     * ({@link dev.opendps.domain.port.StoreUnavailableException}); running it again continues.
      */
     public static DataKeysRewrapped rewrapDataKeys(AppSettings settings, KeyEncryptionKey kek) {
-        if (StoreKind.of(settings) != StoreKind.SQLITE) {
-            throw new UnsupportedOperationException("Re-wrapping stored data keys is implemented for the embedded"
-                    + " store only; on Cosmos DB they move to the current version as their documents are written.");
-        }
         DataKeyRewrap rewrap = new DataKeyRewrap(kek);
-        try (SqliteDatabase database = SqliteDatabase.open(Path.of(settings.get(Setting.DATA_DIR)), 2,
-                new SecretEnvelope(kek))) {
-            SqliteDatabase.Rewrite rewrite = database.rewriteDocuments(rewrap::apply);
-            DataKeysRewrapped result = new DataKeysRewrapped(rewrap.target(), rewrite.scanned(), rewrite.rewritten(),
-                    rewrap.secrets(), rewrap.dataKeys(), rewrap.unreadable(), rewrite.changedMeanwhile());
-            LOG.info("Re-wrapped stored data keys: " + result);
-            return result;
+        DocumentRewrite rewrite;
+        if (StoreKind.of(settings) == StoreKind.COSMOS) {
+            try (CosmosDatabase database = connectCosmos(settings, new SecretEnvelope(kek))) {
+                rewrite = database.rewriteDocuments(rewrap::apply);
+            }
+        } else {
+            try (SqliteDatabase database = SqliteDatabase.open(Path.of(settings.get(Setting.DATA_DIR)), 2,
+                    new SecretEnvelope(kek))) {
+                rewrite = database.rewriteDocuments(rewrap::apply);
+            }
         }
+        DataKeysRewrapped result = new DataKeysRewrapped(rewrap.target(), rewrite.scanned(), rewrite.rewritten(),
+                rewrap.secrets(), rewrap.dataKeys(), rewrap.unreadable(), rewrite.changedMeanwhile());
+        LOG.info("Re-wrapped stored data keys: " + result);
+        return result;
     }
 
     /**
@@ -408,21 +409,9 @@ public final class ProvisioningApplication implements AutoCloseable {
      */
     private static Stores openCosmosStores(AppSettings settings, HubRegistryKind hubRegistry, Duration hubTimeout,
                                            KeyEncryptionKey kek) {
-        for (Setting required : new Setting[] {Setting.COSMOS_ENDPOINT, Setting.COSMOS_DATABASE}) {
-            if (settings.get(required).isBlank()) {
-                throw new IllegalArgumentException(Setting.STORE.key() + "=cosmos needs " + required.key());
-            }
-        }
-        String endpoint = settings.get(Setting.COSMOS_ENDPOINT);
-        String key = settings.get(Setting.COSMOS_KEY);
         // Instances scaled out on Azure share one KEK through Key Vault (DPS_KEY_VAULT_KEY_ID); the local key file
         // suits one machine only, as each instance would make its own.
-        SecretEnvelope envelope = new SecretEnvelope(kek);
-        CosmosDatabase database = key.isBlank()
-                ? CosmosDatabase.connect(endpoint, cosmosIdentity(settings), settings.get(Setting.COSMOS_DATABASE),
-                        envelope, cosmosThrottling(settings))
-                : CosmosDatabase.connect(endpoint, key, settings.get(Setting.COSMOS_DATABASE), envelope,
-                        cosmosThrottling(settings));
+        CosmosDatabase database = connectCosmos(settings, new SecretEnvelope(kek));
         try {
             HubRegistry hubs = hubRegistry == HubRegistryKind.IOTHUB
                     ? IotHubRegistry.create(hubTimeout, ManagedIdentityCredentials.fromSettings(settings, hubTimeout))
@@ -435,6 +424,22 @@ public final class ProvisioningApplication implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** The Cosmos DB database the settings name, signed in to as {@link #openCosmosStores} says. */
+    private static CosmosDatabase connectCosmos(AppSettings settings, SecretEnvelope envelope) {
+        for (Setting required : new Setting[] {Setting.COSMOS_ENDPOINT, Setting.COSMOS_DATABASE}) {
+            if (settings.get(required).isBlank()) {
+                throw new IllegalArgumentException(Setting.STORE.key() + "=cosmos needs " + required.key());
+            }
+        }
+        String endpoint = settings.get(Setting.COSMOS_ENDPOINT);
+        String key = settings.get(Setting.COSMOS_KEY);
+        return key.isBlank()
+                ? CosmosDatabase.connect(endpoint, cosmosIdentity(settings), settings.get(Setting.COSMOS_DATABASE),
+                        envelope, cosmosThrottling(settings))
+                : CosmosDatabase.connect(endpoint, key, settings.get(Setting.COSMOS_DATABASE), envelope,
+                        cosmosThrottling(settings));
     }
 
     /** Without a key, Cosmos DB is signed in to with the managed identity the platform gives the app. */

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,37 +119,30 @@ class CosmosProvisioningApplicationTest {
         return new String(response.body(), StandardCharsets.UTF_8);
     }
 
-    /**
-     * What the Cosmos account holds, read around the application: every item of every container, as stored, in
-     * the partitions this test's records live in (the local server answers queries within one partition only).
-     */
+    /** What the Cosmos account holds, read around the application: every item of every container, as stored. */
     private String rawDocuments() {
-        return rawDocuments(server, dps);
+        return String.join("\n", rawItems(server, "opendps"));
     }
 
-    /** {@link #rawDocuments()} of {@code dps} on {@code server}: for other tests of what Cosmos holds. */
-    static String rawDocuments(CosmosTestServer server, ServiceApiFixture dps) {
-        List<String> partitions = List.of(dps.instance.idScope().toLowerCase(java.util.Locale.ROOT), "instances",
-                "local-hub-1.localhost", "local-hub-2.localhost");
-        StringBuilder all = new StringBuilder();
+    /**
+     * Every item of the {@code containers} (none named: of every container) in {@code database} on {@code server},
+     * as stored: for tests of what Cosmos holds. Each container is read with one query across its partitions.
+     */
+    static List<String> rawItems(CosmosTestServer server, String database, String... containers) {
+        List<String> items = new ArrayList<>();
         try (com.azure.cosmos.CosmosClient client = new com.azure.cosmos.CosmosClientBuilder()
                 .endpoint(server.endpoint()).key(server.key()).gatewayMode().endpointDiscoveryEnabled(false)
                 .buildClient()) {
-            com.azure.cosmos.CosmosDatabase database = client.getDatabase("opendps");
-            database.readAllContainers().forEach(properties -> {
-                String field = properties.getPartitionKeyDefinition().getPaths().get(0).substring(1);
-                com.azure.cosmos.CosmosContainer container = database.getContainer(properties.getId());
-                for (String partition : partitions) {
-                    com.azure.cosmos.models.SqlQuerySpec query = new com.azure.cosmos.models.SqlQuerySpec(
-                            "SELECT * FROM c WHERE c." + field + " = @p",
-                            new com.azure.cosmos.models.SqlParameter("@p", partition));
-                    container.queryItems(query, new com.azure.cosmos.models.CosmosQueryRequestOptions()
-                                    .setPartitionKey(new com.azure.cosmos.models.PartitionKey(partition)), JsonNode.class)
-                            .forEach(item -> all.append(item).append('\n'));
-                }
-            });
+            com.azure.cosmos.CosmosDatabase opened = client.getDatabase(database);
+            List<String> names = containers.length > 0 ? List.of(containers)
+                    : opened.readAllContainers().stream().map(properties -> properties.getId()).toList();
+            for (String name : names) {
+                opened.getContainer(name).queryItems("SELECT * FROM c",
+                        new com.azure.cosmos.models.CosmosQueryRequestOptions(), JsonNode.class)
+                        .forEach(item -> items.add(item.toString()));
+            }
         }
-        return all.toString();
+        return items;
     }
 
     @Test

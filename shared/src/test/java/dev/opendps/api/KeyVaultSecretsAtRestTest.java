@@ -11,8 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * {@link SecretsAtRestTest} with the Key Vault key-encryption key ({@code DPS_KEY_VAULT_KEY_ID}), against the
- * project's Key Vault test server: the same plaintext scan, and rotation (a new version in Key Vault) under
- * concurrent registrations with nothing lost.
+ * project's Key Vault test server: the same plaintext scan, rotation (a new version in Key Vault) under
+ * concurrent registrations with nothing lost, and retiring (disabling) the older versions once re-wrapped.
  */
 class KeyVaultSecretsAtRestTest extends SecretsAtRestTest {
     private static KeyVaultTestBed bed;
@@ -30,17 +30,32 @@ class KeyVaultSecretsAtRestTest extends SecretsAtRestTest {
     }
 
     @Override
-    protected Map<String, String> kekSettings() {
-        return bed.settings();
+    protected KekUnderTest kek() {
+        return keyVault(bed);
     }
 
-    @Override
-    protected KeyEncryptionKey openKek(AppSettings settings) {
-        return ProvisioningApplication.keyEncryptionKey(settings, bed.options());
-    }
+    /** {@code bed}'s Key Vault key ({@code DPS_KEY_VAULT_KEY_ID}); a version is retired by disabling it in the vault. */
+    static KekUnderTest keyVault(KeyVaultTestBed bed) {
+        return new KekUnderTest() {
+            @Override
+            public Map<String, String> settings() {
+                return bed.settings();
+            }
 
-    @Override
-    protected String versionPrefix() {
-        return KeyVaultKeyEncryptionKey.PREFIX + bed.keyId() + "/";
+            @Override
+            public KeyEncryptionKey open(AppSettings settings) {
+                return ProvisioningApplication.keyEncryptionKey(settings, bed.options());
+            }
+
+            @Override
+            public String versionPrefix() {
+                return KeyVaultKeyEncryptionKey.PREFIX + bed.keyId() + "/";
+            }
+
+            @Override
+            public void retire(AppSettings settings, String version) {
+                bed.vault.disable(bed.keyName, version.substring(versionPrefix().length()));
+            }
+        };
     }
 }

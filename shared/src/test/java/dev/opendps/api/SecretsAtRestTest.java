@@ -2,14 +2,19 @@ package dev.opendps.api;
 
 import static dev.opendps.api.ServiceApiFixture.body;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.adapters.keys.LocalKeyFile;
 import dev.opendps.app.ProvisioningApplication;
+import dev.opendps.app.Stores;
 import dev.opendps.config.AppSettings;
 import dev.opendps.domain.LinkedHub;
 import dev.opendps.domain.ProvisioningInstance;
 import dev.opendps.domain.SharedAccessPolicy;
+import dev.opendps.domain.SymmetricKeyAttestation;
 import dev.opendps.domain.SymmetricKeys;
 import dev.opendps.domain.auth.SharedAccessSignature;
 import dev.opendps.domain.port.KeyEncryptionKey;
@@ -45,9 +50,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Secrets at rest, through the real application on the embedded store: no key or connection string is found
- * in the database or its WAL file, everything still reads back, and the KEK can be rotated under load. Here
- * with the local key file; {@link KeyVaultSecretsAtRestTest} runs the same with the Key Vault key.
+ * Secrets at rest, through the real application: no key or connection string is found in what the store holds,
+ * everything still reads back, the KEK can be rotated under load with nothing lost, and once the stored data keys
+ * are re-wrapped the older versions can be retired. Here on the embedded store (its database and WAL file) with
+ * the local key file; {@link KeyVaultSecretsAtRestTest} runs the same with the Key Vault key,
+ * {@link CosmosSecretsAtRestTest} on Cosmos DB, {@link CosmosKeyVaultSecretsAtRestTest} on both.
  */
 class SecretsAtRestTest {
     private static final String HUB_A = "hub-a.azure-devices.net";
@@ -67,27 +74,125 @@ class SecretsAtRestTest {
         }
     }
 
-    /** The settings that choose the key-encryption key (none: the local key file). */
-    protected Map<String, String> kekSettings() {
+    /**
+     * The key-encryption key a test runs with: the settings that choose it, how a process opens it, how its versions
+     * are named, and how an operator retires a version once nothing needs it.
+     */
+    interface KekUnderTest {
+        Map<String, String> settings();
+
+        KeyEncryptionKey open(AppSettings settings);
+
+        String versionPrefix();
+
+        void retire(AppSettings settings, String version) throws Exception;
+    }
+
+    /** The local key file (no settings: the default file in the data folder); a version is retired by removing it. */
+    static final KekUnderTest LOCAL_KEY_FILE = new KekUnderTest() {
+        @Override
+        public Map<String, String> settings() {
+            return Map.of();
+        }
+
+        @Override
+        public KeyEncryptionKey open(AppSettings settings) {
+            return ProvisioningApplication.keyEncryptionKey(settings);
+        }
+
+        @Override
+        public String versionPrefix() {
+            return LocalKeyFile.PREFIX;
+        }
+
+        @Override
+        public void retire(AppSettings settings, String version) throws Exception {
+            Path file = ProvisioningApplication.kekFile(settings);
+            ObjectNode keys = Json.parseObject(Files.readAllBytes(file));
+            int number = Integer.parseInt(version.substring(LocalKeyFile.PREFIX.length()));
+            ArrayNode versions = (ArrayNode) keys.get("versions");
+            for (int i = versions.size() - 1; i >= 0; i--) {
+                if (versions.get(i).get("version").asInt() == number) {
+                    versions.remove(i);
+                }
+            }
+            Files.write(file, Json.bytes(keys));
+        }
+    };
+
+    /** The key-encryption key of this test class. */
+    protected KekUnderTest kek() {
+        return LOCAL_KEY_FILE;
+    }
+
+    private KeyEncryptionKey openKek(AppSettings settings) {
+        return kek().open(settings);
+    }
+
+    /** The settings that choose the store (none: the embedded store in the data folder). */
+    protected Map<String, String> storeSettings() {
         return Map.of();
     }
 
-    /** The key-encryption key those settings choose, as a process opens it. */
-    protected KeyEncryptionKey openKek(AppSettings settings) {
-        return ProvisioningApplication.keyEncryptionKey(settings);
+    /** Every document the store holds (records and instances), as stored. */
+    protected List<String> storedDocuments() throws Exception {
+        return embeddedDocuments(dataDir);
     }
 
-    /** How the versions of that key-encryption key begin. */
-    protected String versionPrefix() {
-        return LocalKeyFile.PREFIX;
+    /** Every document the embedded store in {@code dataDir} holds: records and instances. */
+    private static List<String> embeddedDocuments(Path dataDir) throws Exception {
+        List<String> documents = new ArrayList<>();
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("opendps.db"));
+             Statement select = connection.createStatement();
+             ResultSet rows = select.executeQuery("SELECT document FROM documents UNION ALL"
+                     + " SELECT document FROM instances")) {
+            while (rows.next()) {
+                documents.add(rows.getString(1));
+            }
+        }
+        return documents;
     }
 
-    private AppSettings settings() {
-        return ServiceApiFixture.settings(dataDir, kekSettings());
+    /** The enrollment {@code id}'s document as stored. */
+    protected String storedEnrollment(String id) throws Exception {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("opendps.db"));
+             Statement select = connection.createStatement();
+             ResultSet rows = select.executeQuery("SELECT document FROM documents WHERE kind = 'enrollment'"
+                     + " AND id_key = '" + id + "'")) {
+            assertThat(rows.next()).isTrue();
+            return rows.getString(1);
+        }
     }
 
-    private void start() {
-        dps = new ServiceApiFixture(dataDir, kekSettings(), Clock.systemUTC(), stores -> stores,
+    /**
+     * All the bytes the store keeps, as a scan for plaintext must see them: here the database file and, while it
+     * is open, its write-ahead log (which hold what documents were before, too).
+     */
+    protected byte[] storedBytes() throws Exception {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (String name : List.of("opendps.db", "opendps.db-wal")) {
+            Path file = dataDir.resolve(name);
+            if (Files.exists(file)) {
+                all.write(Files.readAllBytes(file));
+            }
+        }
+        assertThat(all.size()).isGreaterThan(0);
+        return all.toByteArray();
+    }
+
+    /** The settings a process of this test runs with: the store's and the key-encryption key's. */
+    private Map<String, String> extraSettings() {
+        Map<String, String> all = new HashMap<>(storeSettings());
+        all.putAll(kek().settings());
+        return all;
+    }
+
+    protected final AppSettings settings() {
+        return ServiceApiFixture.settings(dataDir, extraSettings());
+    }
+
+    protected final void start() {
+        dps = new ServiceApiFixture(dataDir, extraSettings(), Clock.systemUTC(), stores -> stores,
                 List.of(new LinkedHub(HUB_A, 1, true, connectionString(HUB_A, hubKeyA)),
                         new LinkedHub(HUB_B, 1, true, connectionString(HUB_B, hubKeyB))), this::openKek);
     }
@@ -176,7 +281,7 @@ class SecretsAtRestTest {
         } finally {
             threads.shutdownNow();
         }
-        assertThat(rotated).hasSize(3).doesNotHaveDuplicates().allMatch(version -> version.startsWith(versionPrefix()));
+        assertThat(rotated).hasSize(3).doesNotHaveDuplicates().allMatch(version -> version.startsWith(kek().versionPrefix()));
 
         // What the application sealed before it noticed the last rotation moves on the next pass; nothing is left.
         ProvisioningApplication.DataKeysRewrapped pass = ProvisioningApplication.rewrapDataKeys(settings,
@@ -224,6 +329,63 @@ class SecretsAtRestTest {
                 openKek(settings));
         assertThat(again.rewritten()).isZero();
         assertThat(again.documents()).isPositive();
+        // A client holding the etag from before the re-wrap still updates the record with it.
+        ApiResponse update = dps.api.individualEnrollment(dps.owner("PUT").header("If-Match",
+                before.get("etag").asText()).json("{\"registrationId\":\"dev-1\",\"attestation\":{\"type\":"
+                + "\"symmetricKey\",\"symmetricKey\":{\"primaryKey\":\"" + primary + "\",\"secondaryKey\":\""
+                + SymmetricKeys.generate() + "\"}}}").build(), "dev-1");
+        assertThat(update.status()).as(new String(update.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    }
+
+    @Test
+    void onceReWrappedTheOlderVersionsCanBeRetiredAndEverythingStillReads() throws Exception {
+        start();
+        String scope = dps.instance.idScope();
+        String primary = SymmetricKeys.generate();
+        putEnrollment("dev-1", primary, SymmetricKeys.generate());
+        String groupPrimary = SymmetricKeys.generate();
+        putGroup("group-1", groupPrimary, SymmetricKeys.generate());
+        String deviceKey = SymmetricKeys.deriveDeviceKey(groupPrimary, "group-dev-1");
+        String hub = body(register(scope, "dev-1", primary)).at("/registrationState/assignedHub").asText();
+        assertThat(register(scope, "group-dev-1", deviceKey).status()).isEqualTo(202);
+        byte[] challengeKey = tpmChallenge(scope, "tpm-1");
+        List<SharedAccessPolicy> policies = dps.instance.policies();
+        JsonNode sealedBefore = Json.parseStored(storedEnrollment("dev-1")).at("/attestation/symmetricKey/primaryKey");
+        AppSettings settings = settings();
+
+        String rotated = ProvisioningApplication.rotateKeyEncryptionKey(settings, openKek(settings));
+        assertThat(kekVersionsStored()).containsExactly(rotated);
+        dps.close(); // its unwrapped data keys are cached: the next process starts with none
+        dps = null;
+        kek().retire(settings, sealedBefore.get("kek").asText());
+
+        KeyEncryptionKey kek = openKek(settings);
+        assertThat(catchThrowable(() -> kek.unwrap(sealedBefore.get("kek").asText(),
+                Base64.getDecoder().decode(sealedBefore.get("dk").asText())))).as("the old version is retired")
+                .isInstanceOf(RuntimeException.class);
+        // A process started now, with only the current version, reads every record and serves devices as before.
+        try (ProvisioningApplication application = ProvisioningApplication.create(settings,
+                ProvisioningApplication.openStores(settings, kek), Clock.systemUTC())) {
+            Stores stores = application.stores();
+            assertThat(stores.enrollments().find(scope, "dev-1").orElseThrow().settings().attestation())
+                    .isInstanceOfSatisfying(SymmetricKeyAttestation.class,
+                            keys -> assertThat(keys.primaryKey()).isEqualTo(primary));
+            assertThat(stores.enrollmentGroups().find(scope, "group-1").orElseThrow().settings().attestation())
+                    .isInstanceOfSatisfying(SymmetricKeyAttestation.class,
+                            keys -> assertThat(keys.primaryKey()).isEqualTo(groupPrimary));
+            ProvisioningInstance instance = stores.instances().findByIdScope(scope).orElseThrow();
+            assertThat(instance.policies()).isEqualTo(policies);
+            assertThat(instance.linkedHubs()).extracting(LinkedHub::connectionString)
+                    .containsExactlyInAnyOrder(connectionString(HUB_A, hubKeyA), connectionString(HUB_B, hubKeyB));
+            assertThat(stores.registrationStates().find(scope, "dev-1")).isPresent();
+            assertThat(stores.registrationStates().find(scope, "group-dev-1")).isPresent();
+            assertThat(stores.hubs().find(new LinkedHub(hub, 1, true, null), "dev-1").orElseThrow()
+                    .authentication().primaryKey()).isEqualTo(primary);
+            assertThat(stores.tpmChallenges().find(scope, "tpm-1").orElseThrow().key())
+                    .isEqualTo(Base64.getEncoder().encodeToString(challengeKey));
+            assertThat(call(application, scope, "dev-1", registrationToken(scope, "dev-1", primary),
+                    "{\"registrationId\":\"dev-1\"}").status()).isEqualTo(202);
+        }
     }
 
     private void putEnrollment(String id, String primary, String secondary) {
@@ -241,18 +403,27 @@ class SecretsAtRestTest {
     }
 
     private ApiResponse register(String scope, String registrationId, String base64Key) {
-        String token = SharedAccessSignature.sign(scope + "/registrations/" + registrationId,
+        return call(scope, registrationId, registrationToken(scope, registrationId, base64Key),
+                "{\"registrationId\":\"" + registrationId + "\"}");
+    }
+
+    private static String registrationToken(String scope, String registrationId, String base64Key) {
+        return SharedAccessSignature.sign(scope + "/registrations/" + registrationId,
                 SharedAccessSignature.decodeKey(base64Key), Instant.now().plus(Duration.ofHours(1)), "registration");
-        return call(scope, registrationId, token, "{\"registrationId\":\"" + registrationId + "\"}");
     }
 
     private ApiResponse call(String scope, String registrationId, String authorization, String body) {
+        return call(dps.application, scope, registrationId, authorization, body);
+    }
+
+    private static ApiResponse call(ProvisioningApplication application, String scope, String registrationId,
+                                    String authorization, String body) {
         Map<String, String> headers = new HashMap<>();
         headers.put("Content-Type", "application/json; charset=utf-8");
         if (authorization != null) {
             headers.put("Authorization", authorization);
         }
-        return dps.application.deviceApi().register(new ApiRequest("PUT", headers,
+        return application.deviceApi().register(new ApiRequest("PUT", headers,
                 Map.of("api-version", "2019-03-31"), body.getBytes(StandardCharsets.UTF_8)), scope, registrationId);
     }
 
@@ -271,19 +442,6 @@ class SecretsAtRestTest {
         return tpm.activate(Base64.getDecoder().decode(body(challenge).get("authenticationKey").asText())).hmacKey();
     }
 
-    /** The database file and, while it is open, its write-ahead log. */
-    private byte[] storedBytes() throws Exception {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (String name : List.of("opendps.db", "opendps.db-wal")) {
-            Path file = dataDir.resolve(name);
-            if (Files.exists(file)) {
-                all.write(Files.readAllBytes(file));
-            }
-        }
-        assertThat(all.size()).isGreaterThan(0);
-        return all.toByteArray();
-    }
-
     private static void assertNoSecretIn(byte[] stored, List<String> base64Secrets, byte[] challengeKey) {
         String text = new String(stored, StandardCharsets.ISO_8859_1);
         for (String secret : base64Secrets) {
@@ -295,35 +453,25 @@ class SecretsAtRestTest {
         assertThat(text).contains("\"enc\":\"v1\"");
     }
 
+    /** Every {@code kek} named in what the store holds. */
     private Set<String> kekVersionsStored() throws Exception {
-        return kekVersionsStored(dataDir);
+        return kekVersionsIn(storedDocuments());
     }
 
     /** Every {@code kek} named in the embedded store in {@code dataDir}: records and instances. */
     static Set<String> kekVersionsStored(Path dataDir) throws Exception {
+        return kekVersionsIn(embeddedDocuments(dataDir));
+    }
+
+    private static Set<String> kekVersionsIn(List<String> documents) {
         Set<String> versions = new TreeSet<>();
         Pattern kek = Pattern.compile("\"kek\":\"([^\"]+)\"");
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("opendps.db"));
-             Statement select = connection.createStatement();
-             ResultSet rows = select.executeQuery("SELECT document FROM documents UNION ALL"
-                     + " SELECT document FROM instances")) {
-            while (rows.next()) {
-                Matcher matcher = kek.matcher(rows.getString(1));
-                while (matcher.find()) {
-                    versions.add(matcher.group(1));
-                }
+        for (String document : documents) {
+            Matcher matcher = kek.matcher(document);
+            while (matcher.find()) {
+                versions.add(matcher.group(1));
             }
         }
         return versions;
-    }
-
-    private String storedEnrollment(String id) throws Exception {
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("opendps.db"));
-             Statement select = connection.createStatement();
-             ResultSet rows = select.executeQuery("SELECT document FROM documents WHERE kind = 'enrollment'"
-                     + " AND id_key = '" + id + "'")) {
-            assertThat(rows.next()).isTrue();
-            return rows.getString(1);
-        }
     }
 }

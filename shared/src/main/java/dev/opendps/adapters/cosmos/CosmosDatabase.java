@@ -1,7 +1,10 @@
 package dev.opendps.adapters.cosmos;
 
 import com.azure.core.credential.TokenCredential;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.adapters.DocumentProtection;
+import dev.opendps.adapters.DocumentRewrite;
 import dev.opendps.adapters.identity.ManagedIdentityTokenCredential;
 import dev.opendps.adapters.identity.ManagedIdentityTokens;
 import com.azure.cosmos.CosmosClient;
@@ -10,13 +13,22 @@ import com.azure.cosmos.CosmosContainer;
 import com.azure.cosmos.CosmosException;
 import com.azure.cosmos.ThrottlingRetryOptions;
 import com.azure.cosmos.models.CosmosContainerProperties;
+import com.azure.cosmos.models.CosmosQueryRequestOptions;
+import com.azure.cosmos.models.FeedRange;
+import com.azure.cosmos.models.FeedResponse;
+import com.azure.cosmos.models.PartitionKey;
 import com.azure.cosmos.models.UniqueKey;
 import com.azure.cosmos.models.UniqueKeyPolicy;
+import dev.opendps.wire.ETags;
+import dev.opendps.wire.Json;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * One Cosmos DB database holding a container per record kind, partitioned by {@value #PARTITION_KEY_PATH}
@@ -61,6 +73,10 @@ public final class CosmosDatabase implements AutoCloseable {
                     .setMaxRetryWaitTime(maxWait);
         }
     }
+
+    /** Items read per query page by {@link #rewriteDocuments}. */
+    static final int REWRITE_PAGE = 100;
+    private static final String EVERY_ITEM = "SELECT * FROM c";
 
     private final CosmosClient client;
     private final com.azure.cosmos.CosmosDatabase database;
@@ -179,6 +195,122 @@ public final class CosmosDatabase implements AutoCloseable {
             }
         }
         return database.getContainer(kind.containerName());
+    }
+
+    /**
+     * Rewrites the documents of every container whose records hold secrets ({@link CosmosRecordKind#holdsSecrets})
+     * where {@code change} returns a new text for an item's document (null: leave it), for changes that leave the
+     * record as it was, such as re-wrapping data keys ({@link dev.opendps.adapters.envelope.DataKeyRewrap}); the
+     * records keep their etags ({@link RecordEtags}). Beside running processes, as
+     * {@link dev.opendps.adapters.sqlite.SqliteDatabase#rewriteDocuments} does on the embedded store:
+     * <ul>
+     *   <li>Each container is read one feed range (physical partition) at a time, each range in pages of
+     *       {@value #REWRITE_PAGE} items that follow Cosmos's continuation token, so a query never fans out across
+     *       partitions and one page is in hand at a time; {@code change} runs between pages' reads (it may call a key
+     *       service).</li>
+     *   <li>An item is replaced with {@code If-Match} its {@code _etag} as read: one written or deleted meanwhile
+     *       (412, 404) keeps what its writer made of it and is counted as changed meanwhile, not failed.</li>
+     *   <li>Throttling (429) is ridden out by the SDK as the database's {@link ThrottlingRetry} says, as for every
+     *       store call; what is still throttled or unavailable after that stops the pass with a
+     *       {@link dev.opendps.domain.port.StoreUnavailableException}. Each item is replaced whole or not at all, and
+     *       running the pass again continues: what it already rewrote, {@code change} leaves.</li>
+     * </ul>
+     */
+    public DocumentRewrite rewriteDocuments(UnaryOperator<String> change) {
+        return rewriteDocuments(change, REWRITE_PAGE);
+    }
+
+    /** As {@link #rewriteDocuments(UnaryOperator)}, reading {@code pageSize} items a page. */
+    DocumentRewrite rewriteDocuments(UnaryOperator<String> change, int pageSize) {
+        Objects.requireNonNull(change, "change");
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("pageSize must be at least 1, was " + pageSize);
+        }
+        long[] totals = new long[3];
+        for (CosmosRecordKind kind : CosmosRecordKind.values()) {
+            if (kind.holdsSecrets()) {
+                rewrite(kind, change, pageSize, totals);
+            }
+        }
+        return new DocumentRewrite(totals[0], totals[1], totals[2]);
+    }
+
+    private void rewrite(CosmosRecordKind kind, UnaryOperator<String> change, int pageSize, long[] totals) {
+        CosmosContainer container = container(kind);
+        List<FeedRange> ranges;
+        try {
+            ranges = container.getFeedRanges();
+        } catch (CosmosException e) {
+            throw CosmosErrors.translate(e, "list the partitions of the container '" + kind.containerName() + "'");
+        }
+        for (FeedRange range : ranges) {
+            String continuation = null;
+            do {
+                FeedResponse<ObjectNode> page;
+                try {
+                    Iterator<FeedResponse<ObjectNode>> pages = container.queryItems(EVERY_ITEM,
+                                    new CosmosQueryRequestOptions().setFeedRange(range), ObjectNode.class)
+                            .iterableByPage(continuation, pageSize).iterator();
+                    if (!pages.hasNext()) {
+                        break;
+                    }
+                    page = pages.next();
+                } catch (CosmosException e) {
+                    throw CosmosErrors.translate(e, "read the " + kind.description() + "s to rewrite");
+                }
+                for (ObjectNode item : page.getResults()) {
+                    totals[0]++;
+                    switch (rewrite(container, kind, item, change)) {
+                        case REWRITTEN -> totals[1]++;
+                        case CHANGED_MEANWHILE -> totals[2]++;
+                        case UNCHANGED -> {
+                        }
+                    }
+                }
+                continuation = page.getContinuationToken();
+            } while (continuation != null);
+        }
+    }
+
+    private enum Outcome {
+        UNCHANGED, REWRITTEN, CHANGED_MEANWHILE
+    }
+
+    private static Outcome rewrite(CosmosContainer container, CosmosRecordKind kind, ObjectNode item,
+                                   UnaryOperator<String> change) {
+        JsonNode document = item.get("doc");
+        JsonNode partition = item.get(kind.partitionKeyPath().substring(1));
+        String etag = ETags.unquote(item.path("_etag").asText(null));
+        if (!(document instanceof ObjectNode) || partition == null || !partition.isTextual() || etag == null) {
+            return Outcome.UNCHANGED; // not an item the stores wrote: nothing of theirs to rewrite
+        }
+        String before = Json.string(document);
+        String after = change.apply(before);
+        if (after == null || after.equals(before)) {
+            return Outcome.UNCHANGED;
+        }
+        ObjectNode replacement = item.deepCopy();
+        List<String> system = new ArrayList<>();
+        replacement.fieldNames().forEachRemaining(name -> {
+            if (name.startsWith("_")) { // _rid, _self, _etag, _ts, _attachments: Cosmos's, not the item's
+                system.add(name);
+            }
+        });
+        replacement.remove(system);
+        replacement.set("doc", Json.parseStored(after));
+        // The record is as it was, so it keeps the etag it showed (RecordEtags), though Cosmos gives a new _etag.
+        replacement.put(RecordEtags.FIELD, RecordEtags.of(item, etag));
+        String id = item.path("id").asText();
+        try {
+            container.replaceItem(replacement, id, new PartitionKey(partition.asText()),
+                    RecordEtags.ifMatch(etag).setContentResponseOnWriteEnabled(false));
+            return Outcome.REWRITTEN;
+        } catch (CosmosException e) {
+            if (e.getStatusCode() == 412 || e.getStatusCode() == 404) {
+                return Outcome.CHANGED_MEANWHILE; // its writer sealed under the current version anyway
+            }
+            throw CosmosErrors.translate(e, "rewrite a " + kind.description());
+        }
     }
 
     @Override

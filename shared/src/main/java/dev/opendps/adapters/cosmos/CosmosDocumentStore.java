@@ -36,7 +36,9 @@ import java.util.function.UnaryOperator;
  * case-insensitively, dps-protocol.md §2.3; a store may map ids otherwise, as the hub registry does for its
  * case-sensitive device ids), so find, create, replace and delete are point operations. The item holds the codec's JSON document under
  * {@code doc}, plus an optional secondary key and expiry that subclasses derive from the record. Etags are Cosmos's own
- * {@code _etag} (kept bare, as the ports expect) and writes naming one are sent with {@code If-Match}.
+ * {@code _etag} (kept bare, as the ports expect) and writes naming one are sent with {@code If-Match}; after a
+ * rewrite that left the record as it was (re-wrapping data keys), the etag from before, as {@link RecordEtags}
+ * describes.
  */
 public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedStore<T> {
     /** Page size of a listing that asks for 0 or fewer items. */
@@ -112,8 +114,10 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
     public T replace(String idScope, T record, String ifMatch) {
         String id = idOf(record);
         try {
-            CosmosItemResponse<ObjectNode> response = container.replaceItem(encode(idScope, record), itemId.apply(id),
-                    partition(idScope), conditional(ifMatch));
+            ObjectNode item = encode(idScope, record);
+            CosmosItemResponse<ObjectNode> response = RecordEtags.conditionally(container, itemId.apply(id),
+                    partition(idScope), ifMatch, options -> container.replaceItem(item, itemId.apply(id),
+                            partition(idScope), options));
             return withEtag(record, response.getETag());
         } catch (CosmosException e) {
             throw CosmosErrors.translate(e, "replace the " + describe(id), describe(id));
@@ -124,7 +128,8 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
     public void delete(String idScope, String id, String ifMatch) {
         Objects.requireNonNull(id, "id");
         try {
-            container.deleteItem(itemId.apply(id), partition(idScope), conditional(ifMatch));
+            RecordEtags.conditionally(container, itemId.apply(id), partition(idScope), ifMatch,
+                    options -> container.deleteItem(itemId.apply(id), partition(idScope), options));
         } catch (CosmosException e) {
             throw CosmosErrors.translate(e, "delete the " + describe(id), describe(id));
         }
@@ -243,27 +248,19 @@ public class CosmosDocumentStore<T extends Versioned<T>> implements VersionedSto
         return item;
     }
 
-    private T decode(ObjectNode item, String etag) {
+    /** The record in {@code item}, whose Cosmos etag is {@code cosmosEtag}. */
+    private T decode(ObjectNode item, String cosmosEtag) {
         String id = item.path("id").asText();
         JsonNode document = item.get("doc");
         if (document == null || !document.isObject()) {
             throw new StoreException("The stored " + describe(id) + " has no document");
         }
-        // Cosmos's _etag is the authority on the etag, whatever the document says.
-        return withEtag(codec.decode(Json.string(document), id), etag);
+        // The item's etag is the authority, whatever the document says: its _etag, or the record etag a rewrite kept.
+        return withEtag(codec.decode(Json.string(document), id), RecordEtags.of(item, cosmosEtag));
     }
 
     private static <T extends Versioned<T>> T withEtag(T record, String cosmosEtag) {
         return record.withVersion(record.version().withEtag(ETags.unquote(cosmosEtag)));
-    }
-
-    /** Cosmos compares If-Match with its quoted etag; the ports hand etags around bare. */
-    private static CosmosItemRequestOptions conditional(String ifMatch) {
-        CosmosItemRequestOptions options = new CosmosItemRequestOptions();
-        if (ifMatch != null) {
-            options.setIfMatchETag(ETags.quote(ifMatch));
-        }
-        return options;
     }
 
     private static PartitionKey partition(String idScope) {

@@ -100,13 +100,10 @@ public final class CosmosInstanceStore implements InstanceStore {
     @Override
     public ProvisioningInstance replace(ProvisioningInstance instance, String ifMatch) {
         ObjectNode item = encode(instance);
-        CosmosItemRequestOptions options = new CosmosItemRequestOptions();
-        if (ifMatch != null) {
-            options.setIfMatchETag(ETags.quote(ifMatch));
-        }
+        String id = key(instance.idScope());
         try {
-            CosmosItemResponse<ObjectNode> response = container.replaceItem(item, key(instance.idScope()),
-                    partition(), options);
+            CosmosItemResponse<ObjectNode> response = RecordEtags.conditionally(container, id, partition(), ifMatch,
+                    options -> container.replaceItem(item, id, partition(), options));
             return instance.withEtag(ETags.unquote(response.getETag()));
         } catch (CosmosException e) {
             if (e.getStatusCode() == 409) { // the unique key: the new host name is another instance's
@@ -160,8 +157,8 @@ public final class CosmosInstanceStore implements InstanceStore {
         if (document == null || !document.isObject()) {
             throw new StoreException("The stored " + DESCRIPTION + " '" + id + "' has no document");
         }
-        // Cosmos's _etag is the authority on the etag, whatever the document says.
-        return codec.decode(Json.string(document), id).withEtag(ETags.unquote(etag));
+        // The item's etag is the authority, whatever the document says: its _etag, or the record etag a rewrite kept.
+        return codec.decode(Json.string(document), id).withEtag(RecordEtags.of(item, etag));
     }
 
     private static PartitionKey partition() {

@@ -1,5 +1,6 @@
 package dev.opendps.adapters.cosmos;
 
+import dev.opendps.wire.StorageCodecs;
 import java.util.List;
 
 /**
@@ -37,6 +38,25 @@ enum CosmosRecordKind {
         this.description = description;
         this.partitionKeyPath = partitionKeyPath;
         this.uniqueKeyPaths = uniqueKeyPaths;
+    }
+
+    /**
+     * Whether its documents hold secrets: whether the codec its store writes them with names any
+     * ({@link dev.opendps.adapters.DocumentCodec#secretPaths()}). Only these are sealed, so only these have data keys
+     * to re-wrap ({@link CosmosDatabase#rewriteDocuments}).
+     */
+    boolean holdsSecrets() {
+        List<String> secretPaths = switch (this) {
+            case ENROLLMENT -> StorageCodecs.enrollments().secretPaths();
+            case ENROLLMENT_GROUP -> StorageCodecs.enrollmentGroups().secretPaths();
+            case REGISTRATION_STATE -> StorageCodecs.registrationStates().secretPaths();
+            case REGISTRATION_OPERATION -> StorageCodecs.registrationOperations().secretPaths();
+            case TPM_CHALLENGE -> StorageCodecs.tpmChallenges().secretPaths();
+            case CA_CERTIFICATE -> StorageCodecs.caCertificates().secretPaths();
+            case HUB_DEVICE -> StorageCodecs.hubDevices().secretPaths();
+            case INSTANCE -> StorageCodecs.instances().secretPaths();
+        };
+        return !secretPaths.isEmpty();
     }
 
     String partitionKeyPath() {

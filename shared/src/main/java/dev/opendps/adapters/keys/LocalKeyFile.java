@@ -185,8 +185,9 @@ public final class LocalKeyFile implements KeyEncryptionKey {
     }
 
     /**
-     * Adds a new version and makes it current: data keys made from now on are wrapped under it (documents are
-     * re-wrapped as they are next written); every older version stays. Returns the new version's name.
+     * Adds a new version and makes it current: data keys made from now on are wrapped under it (stored ones move to
+     * it by a re-wrap pass, or as their documents are next written); every older version stays. Returns the new
+     * version's name.
      */
     @Override
     public synchronized String rotate() {

@@ -1,6 +1,7 @@
 package dev.opendps.adapters.sqlite;
 
 import dev.opendps.adapters.DocumentProtection;
+import dev.opendps.adapters.DocumentRewrite;
 import dev.opendps.domain.port.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -197,10 +198,6 @@ public final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    /** What {@link #rewriteDocuments} did: documents read, rewritten, and left because they changed meanwhile. */
-    public record Rewrite(long scanned, long rewritten, long changedMeanwhile) {
-    }
-
     /**
      * Rewrites stored documents (every record and every instance) in place where {@code change} returns a new
      * text (null: leave it), keeping their etags: for changes that leave the record as it was, such as
@@ -209,7 +206,7 @@ public final class SqliteDatabase implements AutoCloseable {
      * one short transaction that replaces a document only if it is still the one read, so a record written
      * meanwhile keeps what its writer wrote, and the stores are never blocked for longer than a page.
      */
-    public Rewrite rewriteDocuments(UnaryOperator<String> change) {
+    public DocumentRewrite rewriteDocuments(UnaryOperator<String> change) {
         long[] totals = new long[3];
         for (String table : List.of("documents", "instances")) {
             long after = Long.MIN_VALUE;
@@ -266,7 +263,7 @@ public final class SqliteDatabase implements AutoCloseable {
                 }
             }
         }
-        return new Rewrite(totals[0], totals[1], totals[2]);
+        return new DocumentRewrite(totals[0], totals[1], totals[2]);
     }
 
     private record Replacement(long rowid, String before, String after) {

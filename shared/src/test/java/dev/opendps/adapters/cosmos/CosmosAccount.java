@@ -36,4 +36,9 @@ final class CosmosAccount implements BeforeAllCallback, AfterAllCallback {
     CosmosDatabase database() {
         return database;
     }
+
+    /** The endpoint itself, e.g. for a client with other settings or to inject faults. */
+    CosmosTestServer server() {
+        return server;
+    }
 }
