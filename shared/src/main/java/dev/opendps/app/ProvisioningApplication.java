@@ -35,6 +35,7 @@ import dev.opendps.adapters.webhook.HttpAllocationWebhook;
 import dev.opendps.api.DeviceApi;
 import dev.opendps.api.DiagnosticsApi;
 import dev.opendps.api.InstanceManagementApi;
+import dev.opendps.api.KeyManagementApi;
 import dev.opendps.api.LocalHubRegistryApi;
 import dev.opendps.api.ServiceApi;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -87,6 +88,7 @@ public final class ProvisioningApplication implements AutoCloseable {
     private final LocalHubRegistryApi localHubRegistryApi;
     private final InstanceBootstrap instanceBootstrap;
     private final InstanceManagementApi instanceManagementApi;
+    private final KeyManagementApi keyManagementApi;
     /** Also registered globally, where the Application Insights Java agent on Azure finds them (README, Monitoring). */
     private final PrometheusMetrics metrics = new PrometheusMetrics(io.micrometer.core.instrument.Metrics.globalRegistry);
     private final DiagnosticsApi diagnosticsApi;
@@ -113,6 +115,8 @@ public final class ProvisioningApplication implements AutoCloseable {
         this.localHubRegistryApi = new LocalHubRegistryApi(stores.hubs(), clock);
         this.instanceBootstrap = new InstanceBootstrap(stores.instances(), clock);
         this.instanceManagementApi = new InstanceManagementApi(stores.instances(), clock);
+        this.keyManagementApi = new KeyManagementApi(() -> Json.mapper().valueToTree(
+                rewrapDataKeys(settings, requireKeyEncryptionKey(stores))), clock);
         this.diagnosticsApi = new DiagnosticsApi(healthChecks(settings, stores, clock), metrics::scrape,
                 PrometheusMetrics.contentType());
     }
@@ -516,6 +520,17 @@ public final class ProvisioningApplication implements AutoCloseable {
     /** What an administrator needs to connect: each instance's ID scope and service connection string. */
     public InstanceManagementApi instanceManagementApi() {
         return instanceManagementApi;
+    }
+
+    public KeyManagementApi keyManagementApi() {
+        return keyManagementApi;
+    }
+
+    private static KeyEncryptionKey requireKeyEncryptionKey(Stores stores) {
+        if (stores.keyEncryptionKey() == null) {
+            throw new IllegalStateException("These stores seal no secrets under a key-encryption key of the app's");
+        }
+        return stores.keyEncryptionKey();
     }
 
     public Stores stores() {

@@ -122,6 +122,28 @@ class ServiceSdkEndToEndTest {
         assertThat(client.getIndividualEnrollment("sdk-admin-1").getEtag()).isEqualTo(created.getEtag());
     }
 
+    /** The re-wrap an administrator starts after rotating the key in Key Vault: the master key only, on either store. */
+    @Test
+    void storedDataKeysAreReWrappedOnlyWithTheMasterKey() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(dps.trust).build();
+        java.net.URI uri = dps.stack.host().baseUri().resolve("/management/keys/rewrap");
+        String masterKey = dps.stack.host().app("opendps-functions").orElseThrow().keys().masterKey();
+        java.net.http.HttpRequest.BodyPublisher none = java.net.http.HttpRequest.BodyPublishers.noBody();
+
+        java.net.http.HttpResponse<String> anonymous = http.send(java.net.http.HttpRequest.newBuilder(uri)
+                .POST(none).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> admin = http.send(java.net.http.HttpRequest.newBuilder(uri).POST(none)
+                .header("x-functions-key", masterKey).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(admin.statusCode()).as(admin.body()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode pass = dev.opendps.wire.Json.parse(
+                admin.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(pass.get("version").asText()).isNotBlank();
+        assertThat(pass.get("documents").asLong()).isPositive();
+        assertThat(pass.get("unreadable").asLong()).isZero();
+    }
+
     @Test
     void individualEnrollmentLifecycleWithEtags() throws Exception {
         IndividualEnrollment created = client.createOrUpdateIndividualEnrollment(symmetricKeyEnrollment("sdk-dev-1"));
