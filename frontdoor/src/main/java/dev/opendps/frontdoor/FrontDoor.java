@@ -32,6 +32,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -165,31 +166,45 @@ public final class FrontDoor implements AutoCloseable {
         return bound.channel();
     }
 
-    /** The handlers every connection starts with: the limit, TLS, the idle timeout and the handshake deadline. */
+    /**
+     * The handlers every connection starts with: TLS, the idle timeout and the handshake deadline; null if the
+     * connection limit refused it, in which case it is closed before any TLS state is made for it.
+     */
     private static FrontDoorConnection accept(SocketChannel ch, String transport, FrontDoorSettings settings,
                                               SslContext tls, ConnectionLimit limit) {
+        if (!limit.admit(ch)) {
+            return null;
+        }
         FrontDoorConnection connection = new FrontDoorConnection(ch, transport);
         ch.attr(FrontDoorConnection.KEY).set(connection);
         ChannelPipeline pipeline = ch.pipeline();
-        pipeline.addLast("limit", limit);
         SslHandler ssl = tls.newHandler(ch.alloc());
         ssl.setHandshakeTimeout(settings.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         pipeline.addLast("tls", ssl);
         pipeline.addLast(IDLE_HANDLER, new IdleStateHandler(settings.idleTimeout().toSeconds(), 0, 0, TimeUnit.SECONDS));
         pipeline.addLast("idleClose", IdleClose.INSTANCE);
-        ch.eventLoop().schedule(() -> {
+        ScheduledFuture<?> deadline = ch.eventLoop().schedule(() -> {
             if (!connection.isOpened() && ch.isActive()) {
                 LOG.fine(() -> transport + " connection from " + ch.remoteAddress() + " did not open in time; closing");
                 ch.close();
             }
         }, settings.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        // A closed connection must not stay reachable (pipeline, TLS engine) until its deadline would have passed.
+        ch.closeFuture().addListener(closed -> deadline.cancel(false));
         return connection;
     }
 
     private static void webSocketPipeline(SocketChannel ch, FrontDoorSettings settings, SslContext tls,
                                           ConnectionLimit limit, List<TransportProtocol> protocols) {
         FrontDoorConnection connection = accept(ch, "websocket", settings, tls, limit);
-        List<String> subprotocols = protocols.stream().map(TransportProtocol::webSocketSubprotocol).toList();
+        if (connection == null) {
+            return;
+        }
+        // Netty picks a subprotocol by exact spelling; the C SDK asks for "MQTT", the others for "mqtt".
+        List<String> subprotocols = protocols.stream().map(TransportProtocol::webSocketSubprotocol)
+                .flatMap(name -> java.util.stream.Stream.of(name, name.toLowerCase(java.util.Locale.ROOT),
+                        name.toUpperCase(java.util.Locale.ROOT)))
+                .distinct().toList();
         WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/")
                 .checkStartsWith(true) // any path: Java dials "/", the other SDKs "/$iothub/websocket"
@@ -226,6 +241,14 @@ public final class FrontDoor implements AutoCloseable {
                     super.userEventTriggered(ctx, event);
                 }
             }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                // Before the protocol's handlers are in place (TLS or HTTP garbage, e.g. from scanners).
+                LOG.fine(() -> "WebSocket connection from " + ctx.channel().remoteAddress() + " failed before its"
+                        + " handshake: " + cause.getClass().getSimpleName());
+                ctx.close();
+            }
         });
     }
 
@@ -242,32 +265,38 @@ public final class FrontDoor implements AutoCloseable {
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** Counts open connections across all listeners and closes any beyond the limit as soon as it is accepted. */
-    @ChannelHandler.Sharable
-    static final class ConnectionLimit extends ChannelInboundHandlerAdapter {
+    /**
+     * Counts open connections across all listeners and closes any beyond the limit as soon as it is accepted, before
+     * TLS state is made for it. Refusals are logged at most once a minute: a flood must not flood the log too.
+     */
+    static final class ConnectionLimit {
+        private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
         private final int max;
         private final AtomicInteger open = new AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicLong lastWarning = new java.util.concurrent.atomic.AtomicLong(
+                System.nanoTime() - WARN_EVERY_NANOS);
+        private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
 
         ConnectionLimit(int max) {
             this.max = max;
         }
 
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        /** True if {@code ch} may open (it is counted until it closes); false after closing it. */
+        boolean admit(Channel ch) {
             if (open.incrementAndGet() > max) {
                 open.decrementAndGet();
-                ctx.pipeline().remove(this);
-                LOG.warning(() -> "Connection limit of " + max + " reached; refusing " + ctx.channel().remoteAddress());
-                ctx.close();
-                return;
+                long count = refused.incrementAndGet();
+                long now = System.nanoTime();
+                long last = lastWarning.get();
+                if (now - last >= WARN_EVERY_NANOS && lastWarning.compareAndSet(last, now)) {
+                    LOG.warning(() -> "Connection limit of " + max + " reached; " + count
+                            + " connection(s) refused so far (DPS_FRONTDOOR_MAX_CONNECTIONS)");
+                }
+                ch.close();
+                return false;
             }
-            super.channelActive(ctx);
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            open.decrementAndGet();
-            super.channelInactive(ctx);
+            ch.closeFuture().addListener(closed -> open.decrementAndGet());
+            return true;
         }
 
         int open() {

@@ -100,4 +100,13 @@ public final class FrontDoorConnection {
     public DeviceGateway.Credentials credentials(String sasToken) {
         return DeviceGateway.Credentials.of(sasToken, clientCertificates());
     }
+
+    /** Text a client chose (ids, names) made safe for one log line: bounded, printable ASCII only. */
+    public static String printable(String value) {
+        if (value == null || value.isEmpty()) {
+            return "-";
+        }
+        String bounded = value.length() > 128 ? value.substring(0, 128) : value;
+        return bounded.replaceAll("[^\\x21-\\x7e]", "?");
+    }
 }

@@ -129,10 +129,22 @@ public final class FrontDoorFixture implements AutoCloseable {
 
     /** An X.509 enrollment group whose signing certificate is {@code signer} (a root or an intermediate). */
     public void enrollX509Group(String groupId, TestPki.Credential signer) {
-        ApiResponse response = application.serviceApi().enrollmentGroup(serviceRequest("PUT",
-                "{\"enrollmentGroupId\":\"" + groupId + "\",\"attestation\":{\"type\":\"x509\",\"x509\":"
-                        + "{\"signingCertificates\":{\"primary\":{\"certificate\":\""
-                        + signer.certificatePem().replace("\n", "\\n") + "\"}}}}}"), groupId);
+        enrollGroup(groupId, "{\"enrollmentGroupId\":\"" + groupId + "\",\"attestation\":{\"type\":\"x509\",\"x509\":"
+                + "{\"signingCertificates\":{\"primary\":{\"certificate\":\""
+                + signer.certificatePem().replace("\n", "\\n") + "\"}}}}}");
+    }
+
+    /** A symmetric-key enrollment group; returns its primary key (base64), from which devices derive theirs. */
+    public String enrollSymmetricKeyGroup(String groupId) {
+        String key = dev.opendps.domain.SymmetricKeys.generate();
+        enrollGroup(groupId, "{\"enrollmentGroupId\":\"" + groupId + "\",\"attestation\":{\"type\":\"symmetricKey\","
+                + "\"symmetricKey\":{\"primaryKey\":\"" + key + "\",\"secondaryKey\":\""
+                + dev.opendps.domain.SymmetricKeys.generate() + "\"}}}");
+        return key;
+    }
+
+    private void enrollGroup(String groupId, String json) {
+        ApiResponse response = application.serviceApi().enrollmentGroup(serviceRequest("PUT", json), groupId);
         if (response.status() >= 300) {
             throw new IllegalStateException("Enrollment group " + groupId + " refused: " + response.status() + " "
                     + new String(response.body(), StandardCharsets.UTF_8));

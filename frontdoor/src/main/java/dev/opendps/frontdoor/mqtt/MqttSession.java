@@ -67,7 +67,7 @@ final class MqttSession extends ChannelInboundHandlerAdapter {
      */
     static final int MAX_WAITING = 2048;
 
-    private enum State { AWAITING_CONNECT, CONNECTED, CLOSED }
+    private enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTED, CLOSED }
 
     private final DeviceGateway gateway;
     private final FrontDoorSettings settings;
@@ -122,6 +122,11 @@ final class MqttSession extends ChannelInboundHandlerAdapter {
                 return;
             }
             MqttMessageType type = message.fixedHeader().messageType();
+            if (state == State.AUTHENTICATING) {
+                // Reading is paused until the CONNACK; only what the same socket read carried gets here.
+                close(type + " before the CONNACK (a client waits for it)");
+                return;
+            }
             if (state == State.AWAITING_CONNECT) {
                 if (type == MqttMessageType.CONNECT) {
                     connect((MqttConnectMessage) message);
@@ -165,9 +170,10 @@ final class MqttSession extends ChannelInboundHandlerAdapter {
     /**
      * CONNECT (§3.1): MQTT 3.1.1; the username names the ID scope and registration id, the client id is the
      * registration id; a SAS token as password (symmetric key) or a TLS client certificate (X.509). What can be
-     * checked without a store is checked here and refused with CONNACK 4 or 5; whether an enrollment admits the
-     * device is decided at register and answered on the response topic, as DPS does. Clean session 0 (Java,
-     * Python) is accepted and treated as clean: DPS keeps no session.
+     * checked without a store is checked at once and refused with CONNACK 2, 4 or 5; a token is then tried against
+     * the enrollment (its key, or its group's derived key) before the CONNACK: a wrong key or an unknown device is
+     * refused with 5, a store that cannot answer with 3. A certificate's chain is checked at register (answered on
+     * the response topic). Clean session 0 (Java, Python) is accepted and treated as clean: DPS keeps no session.
      */
     private void connect(MqttConnectMessage message) {
         if (message.variableHeader().version() != MqttVersion.MQTT_3_1_1.protocolLevel()) {
@@ -193,15 +199,57 @@ final class MqttSession extends ChannelInboundHandlerAdapter {
         ApiResponse check = gateway.checkConnection(name.idScope(), name.registrationId(), presented);
         if (check.status() >= 300) {
             refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
-                    "credentials refused for " + name.registrationId() + ": " + errorMessage(check));
+                    "credentials refused for " + FrontDoorConnection.printable(name.registrationId()) + ": "
+                            + errorMessage(check));
             return;
         }
+        int keepAlive = message.variableHeader().keepAliveTimeSeconds();
+        if (presented.sasToken() == null) {
+            accept(name, presented, keepAlive);
+            return;
+        }
+        // The key itself is tried against the enrollment before the CONNACK (§3.1: bad credentials are refused in
+        // it; sdk-wire-notes: both SDKs then report "Connection refused: Not authorized"). That reads the store, so
+        // it runs on the gateway's workers; nothing more is read from the client meanwhile.
+        state = State.AUTHENTICATING;
+        ctx.channel().config().setAutoRead(false);
+        gateway.authenticate(name.idScope(), name.registrationId(), presented.sasToken())
+                .whenComplete((answer, failure) -> onEventLoop(() -> {
+                    if (state != State.AUTHENTICATING) {
+                        return; // closed meanwhile
+                    }
+                    ctx.channel().config().setAutoRead(true);
+                    if (failure != null) {
+                        refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                                "a failed credential check (" + failure.getClass().getSimpleName() + ")");
+                    } else if (answer.status() < 300) {
+                        accept(name, presented, keepAlive);
+                    } else if (answer.status() == 429 || answer.status() >= 500) {
+                        refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                                "the credential check answering " + answer.status());
+                    } else {
+                        refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, "credentials refused for "
+                                + FrontDoorConnection.printable(name.registrationId()) + ": " + errorMessage(answer));
+                    }
+                }));
+    }
+
+    /** Runs {@code task} on this connection's event loop, unless the front door is shutting down. */
+    private void onEventLoop(Runnable task) {
+        try {
+            ctx.executor().execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            // The event loop is gone and the connection with it.
+        }
+    }
+
+    /** CONNACK 0: the device named by {@code name}, with {@code presented} credentials, is connected. */
+    private void accept(DeviceName name, DeviceGateway.Credentials presented, int keepAlive) {
         device = name;
         credentials = presented;
         answerFloor = name.javaSdk() ? javaAnswerFloor : Duration.ZERO;
         state = State.CONNECTED;
         connection.opened();
-        int keepAlive = message.variableHeader().keepAliveTimeSeconds();
         if (keepAlive > 0) {
             // MQTT 3.1.1 §3.1.2.10: one and a half keep-alives without a packet end the connection; the front
             // door's own idle timeout stays the upper bound.
@@ -425,7 +473,8 @@ final class MqttSession extends ChannelInboundHandlerAdapter {
     private void close(String why) {
         if (why != null) {
             LOG.fine(() -> connection.transport() + " connection from " + ctx.channel().remoteAddress()
-                    + (device == null ? "" : " (" + device.registrationId() + ")") + " closed after " + why);
+                    + (device == null ? "" : " (" + FrontDoorConnection.printable(device.registrationId()) + ")")
+                    + " closed after " + why);
         }
         state = State.CLOSED;
         waiting.clear();

@@ -256,31 +256,36 @@ class MqttRegistrationTest {
     }
 
     @Test
-    void aTokenSignedWithTheWrongKeyIsRefusedAtRegisterOnTheResponseTopicAndNothingIsStored() throws Exception {
+    void aTokenSignedWithTheWrongKeyIsRefusedInTheConnackAndNothingIsStored() throws Exception {
         dps.enrollSymmetricKey("mqtt-wrong-key");
         String wrongKey = dev.opendps.domain.SymmetricKeys.generate();
-        try (RawMqttClient device = connected("mqtt-wrong-key", dps.deviceToken("mqtt-wrong-key", wrongKey))) {
-            device.publish(REGISTER + "1", MqttQoS.AT_LEAST_ONCE, "{\"registrationId\":\"mqtt-wrong-key\"}");
-
-            Answer refused = device.answer();
-
-            assertThat(refused.topic()).isEqualTo("$dps/registrations/res/401/?$rid=1");
-            assertDpsError(refused, 401002);
+        try (RawMqttClient device = client()) {
+            assertThat(device.connect("mqtt-wrong-key", username("mqtt-wrong-key"),
+                    dps.deviceToken("mqtt-wrong-key", wrongKey), true, 60))
+                    .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
         }
         assertThat(dps.registration("mqtt-wrong-key")).isEmpty();
     }
 
     @Test
-    void anUnknownRegistrationIdIsRefusedAtRegister() throws Exception {
+    void anUnknownRegistrationIdIsRefusedInTheConnack() throws Exception {
         String key = dev.opendps.domain.SymmetricKeys.generate();
-        try (RawMqttClient device = connected("mqtt-nobody", dps.deviceToken("mqtt-nobody", key))) {
-            device.publish(REGISTER + "1", MqttQoS.AT_MOST_ONCE, "{\"registrationId\":\"mqtt-nobody\"}");
-
-            Answer refused = device.answer();
-
-            assertThat(refused.topic()).isEqualTo("$dps/registrations/res/401/?$rid=1");
-            assertDpsError(refused, 401002);
+        try (RawMqttClient device = client()) {
+            assertThat(device.connect("mqtt-nobody", username("mqtt-nobody"), dps.deviceToken("mqtt-nobody", key),
+                    true, 60)).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
         }
+        assertThat(dps.registration("mqtt-nobody")).isEmpty();
+    }
+
+    @Test
+    void aGroupDevicesDerivedKeyIsAcceptedInTheConnack() throws Exception {
+        String groupKey = dps.enrollSymmetricKeyGroup("mqtt-group");
+        String deviceKey = dev.opendps.domain.SymmetricKeys.deriveDeviceKey(groupKey, "mqtt-group-device");
+        try (RawMqttClient device = connected("mqtt-group-device", dps.deviceToken("mqtt-group-device", deviceKey))) {
+            device.publish(REGISTER + "1", MqttQoS.AT_MOST_ONCE, "{\"registrationId\":\"mqtt-group-device\"}");
+            assertThat(device.answer().topic()).startsWith("$dps/registrations/res/20");
+        }
+        assertThat(dps.registration("mqtt-group-device")).isPresent();
     }
 
     @Test
@@ -557,6 +562,17 @@ class MqttRegistrationTest {
                 assertThat(json(registered.body()).path("status").asText()).isEqualTo("assigned");
             }
             assertThat(dps.registration(registrationId).orElseThrow().status()).isEqualTo(RegistrationStatus.ASSIGNED);
+        }
+    }
+
+    /** The C SDK asks for the subprotocol {@code MQTT}; Netty matches subprotocols by exact spelling. */
+    @Test
+    void theCSdksUpperCaseSubprotocolIsAccepted() throws Exception {
+        String key = dps.enrollSymmetricKey("mqtt-ws-upper");
+        try (RawMqttClient device = RawMqttClient.webSocket(dps.frontDoor.port("websocket"), trust,
+                "/$iothub/websocket", "MQTT")) {
+            assertThat(device.connect("mqtt-ws-upper", username("mqtt-ws-upper"), dps.deviceToken("mqtt-ws-upper", key),
+                    true, 60)).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
         }
     }
 }

@@ -76,11 +76,21 @@ final class RawMqttClient implements AutoCloseable {
 
     /** Over a WebSocket (subprotocol {@code mqtt}) on {@code path}, over TLS to {@code 127.0.0.1:port}. */
     static RawMqttClient webSocket(int port, SslContext tls, String path) throws Exception {
-        return open(port, tls, path, 0);
+        return webSocket(port, tls, path, "mqtt");
+    }
+
+    /** Over a WebSocket asking for {@code subprotocol} (the C SDK asks for {@code MQTT}). */
+    static RawMqttClient webSocket(int port, SslContext tls, String path, String subprotocol) throws Exception {
+        return open(port, tls, path, subprotocol, 0);
     }
 
     private static RawMqttClient open(int port, SslContext tls, String webSocketPath, int receiveBufferBytes)
             throws Exception {
+        return open(port, tls, webSocketPath, "mqtt", receiveBufferBytes);
+    }
+
+    private static RawMqttClient open(int port, SslContext tls, String webSocketPath, String subprotocol,
+                                      int receiveBufferBytes) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         BlockingQueue<MqttMessage> queue = new LinkedBlockingQueue<>();
         CountDownLatch closed = new CountDownLatch(1);
@@ -103,7 +113,8 @@ final class RawMqttClient implements AutoCloseable {
                                 pipeline.addLast(new WebSocketClientProtocolHandler(
                                         WebSocketClientHandshakerFactory.newHandshaker(
                                                 URI.create("wss://localhost:" + port + webSocketPath),
-                                                WebSocketVersion.V13, "mqtt", false, new DefaultHttpHeaders(), 65536)));
+                                                WebSocketVersion.V13, subprotocol, false, new DefaultHttpHeaders(),
+                                                65536)));
                                 pipeline.addLast(new WebSocketBytes(upgraded));
                             }
                             pipeline.addLast(new MqttDecoder(1024 * 1024));
