@@ -360,6 +360,30 @@ class AmqpProtocolTest {
     }
 
     @Test
+    void aTpmDeviceWithTheLongestRegistrationIdStillGetsTheBlobInTwoSegmentsAsTheJavaSdkReads() throws Exception {
+        // 128 characters, the most a registration id has (§2.3): the blob must still go in 0x80 then 0xC1, each in
+        // one SASL frame of at most 512 bytes (this client's proton, as the Java SDK's, refuses larger ones).
+        String registrationId = "amqp-tpm-long-" + "x".repeat(128 - "amqp-tpm-long-".length());
+        SoftwareTpm tpm = SoftwareTpm.create();
+        dps.enrollTpm(registrationId, Base64.getEncoder().encodeToString(tpm.endorsementKey()));
+        java.util.List<byte[]> challenges = new java.util.ArrayList<>();
+        byte[][] opened = new byte[1][];
+        try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, tls, true)) {
+            Sasl.SaslOutcome outcome = tpmSasl(device, registrationId, tpm, blob -> {
+                SoftwareTpm.Activated activated = tpm.activate(blob);
+                opened[0] = activated.uriData();
+                return tpmToken(registrationId, activated.hmacKey());
+            }, challenges);
+
+            assertThat(outcome).isEqualTo(Sasl.SaslOutcome.PN_SASL_OK);
+            assertThat(challenges).hasSize(3);
+            assertThat(challenges.get(1)[0]).isEqualTo((byte) 0x80);
+            assertThat(challenges.get(2)[0]).isEqualTo((byte) 0xC1);
+            assertThat(new String(opened[0], StandardCharsets.UTF_8)).isEqualTo(dps.idScope());
+        }
+    }
+
+    @Test
     void aTpmTokenNotSignedWithTheImportedKeyAnUnenrolledTpmAndAnotherEndorsementKeyEndInAuth() throws Exception {
         SoftwareTpm tpm = SoftwareTpm.create();
         dps.enrollTpm("amqp-tpm-2", Base64.getEncoder().encodeToString(tpm.endorsementKey()));
