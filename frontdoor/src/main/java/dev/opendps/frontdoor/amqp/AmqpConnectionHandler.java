@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.api.ApiCall;
 import dev.opendps.api.ApiResponse;
 import dev.opendps.domain.ErrorCode;
+import dev.opendps.domain.Identifiers;
 import dev.opendps.domain.ProvisioningException;
+import dev.opendps.domain.x509.CertificateParser;
 import dev.opendps.frontdoor.DeviceGateway;
 import dev.opendps.frontdoor.FrontDoorConnection;
 import dev.opendps.frontdoor.FrontDoorSettings;
@@ -20,8 +22,12 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -94,6 +100,8 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     private DeviceSasl sasl;
     private boolean closed;
     private boolean closeWhenWritten;
+    /** Refused at the open: every later frame is ignored until the close is written. */
+    private boolean refused;
     private ScheduledFuture<?> tick;
     private int sessions;
     private int links;
@@ -328,6 +336,9 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     }
 
     private void handle(Event event) {
+        if (refused) {
+            return; // the connection was refused at its open; what the client sent with it is not served
+        }
         switch (event.getType()) {
             case CONNECTION_REMOTE_OPEN -> open();
             case CONNECTION_REMOTE_CLOSE -> {
@@ -348,15 +359,46 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    /** The AMQP open: from here on the handshake deadline no longer applies. */
+    /**
+     * The AMQP open: from here on the handshake deadline no longer applies. A connection without a SASL identity
+     * (no SASL, or {@code EXTERNAL}) is an X.509 device's (§3.2): without a TLS client certificate whose CN is a
+     * registration id it is opened and closed at once with {@code amqp:unauthorized-access} (AMQP §2.4.2), and
+     * nothing it sends after reaches the registration core.
+     */
     private void open() {
         if (sasl != null && (!sasl.done() || sasl.failed())) {
             shut(); // never serve a connection whose SASL exchange did not succeed
             return;
         }
-        frontDoor.opened();
         connection.setContainer(CONTAINER_ID);
+        if ((sasl == null || sasl.device() == null) && !hasDeviceCertificate()) {
+            LOG.fine(() -> "Refusing an AMQP connection from " + ctx.channel().remoteAddress()
+                    + ": no SASL identity and no client certificate naming a registration id");
+            refused = true;
+            connection.open();
+            connection.setCondition(new ErrorCondition(UNAUTHORIZED, "Authenticate with SASL PLAIN or TPM, or with "
+                    + "a TLS client certificate whose CN is the registration id."));
+            connection.close();
+            closeWhenWritten = true;
+            return;
+        }
+        frontDoor.opened();
         connection.open();
+    }
+
+    /** Whether the client presented a TLS certificate whose subject CN is a valid registration id (§2.3). */
+    private boolean hasDeviceCertificate() {
+        List<X509Certificate> chain = frontDoor.clientCertificates();
+        if (chain.isEmpty()) {
+            return false;
+        }
+        try {
+            String commonName = CertificateParser.parse(Base64.getEncoder().encodeToString(chain.get(0).getEncoded()))
+                    .commonName();
+            return commonName != null && Identifiers.registrationId(commonName) != null;
+        } catch (ProvisioningException | CertificateEncodingException notADeviceCertificate) {
+            return false;
+        }
     }
 
     private void session(Session session) {

@@ -3,22 +3,29 @@ package dev.opendps.frontdoor.amqp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.opendps.api.DeviceApi;
 import dev.opendps.domain.DeviceRegistrationState;
 import dev.opendps.domain.SymmetricKeys;
 import dev.opendps.domain.auth.SharedAccessSignature;
 import dev.opendps.frontdoor.FrontDoorFixture;
 import dev.opendps.frontdoor.FrontDoorSettings;
 import dev.opendps.frontdoor.Protocols;
+import dev.opendps.testing.LogCapture;
 import dev.opendps.testing.SoftwareTpm;
+import dev.opendps.testing.TestPki;
 import dev.opendps.wire.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.apache.qpid.proton.amqp.Binary;
@@ -26,6 +33,8 @@ import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.Data;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
+import org.apache.qpid.proton.amqp.messaging.Source;
+import org.apache.qpid.proton.amqp.messaging.Target;
 import org.apache.qpid.proton.engine.Delivery;
 import org.apache.qpid.proton.engine.EndpointState;
 import org.apache.qpid.proton.engine.Sasl;
@@ -185,17 +194,76 @@ class AmqpProtocolTest {
         assertThat(dps.registration("amqp-errors-1")).isEmpty();
     }
 
-    @Test
-    void withoutSaslAndWithoutACertificateARegisterIsRejectedAs401() throws Exception {
-        dps.enrollSymmetricKey("amqp-nobody");
-        try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, tls, false).openLinks(address("amqp-nobody"))) {
-            Delivery request = device.awaitOutcome(device.send(register("amqp-nobody", "c-1")));
+    /**
+     * Opens the connection, a session and one sending link on {@code linkAddress}, and writes them in one go with a
+     * transfer of {@code request} that proton would hold back for lack of credit: a client that does not wait.
+     */
+    private static void openAndSendAtOnce(AmqpTestClient device, String linkAddress, Message request)
+            throws IOException {
+        device.connection.setContainer("opendps-test-device");
+        device.connection.open();
+        device.session = device.connection.session();
+        device.session.open();
+        device.sender = device.session.sender("test-sender");
+        Target target = new Target();
+        target.setAddress(linkAddress);
+        device.sender.setTarget(target);
+        device.sender.setSource(new Source());
+        device.sender.open();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(device.takePending());
+        bytes.write(AmqpTestClient.transferFrame(0, 0, 0, request));
+        device.writeRaw(bytes.toByteArray());
+    }
 
-            Rejected rejected = (Rejected) request.getRemoteState();
-            assertThat((Object) rejected.getError().getCondition()).isEqualTo(Symbol.valueOf("amqp:unauthorized-access"));
-            assertThat(rejection(request).get("errorCode").asInt()).isEqualTo(401002);
+    private static void assertRefusedAtTheOpen(AmqpTestClient device) throws IOException {
+        assertThat(device.awaitServerClose(Duration.ofSeconds(10))).isTrue();
+        assertThat(device.connection.getRemoteState()).isEqualTo(EndpointState.CLOSED);
+        assertThat((Object) device.connection.getRemoteCondition().getCondition())
+                .isEqualTo(Symbol.valueOf("amqp:unauthorized-access"));
+    }
+
+    @Test
+    void withoutSaslAndWithoutACertificateTheOpenIsRefusedAsUnauthorizedAndNothingReachesTheCore() throws Exception {
+        dps.enrollSymmetricKey("amqp-nobody");
+        try (LogCapture log = LogCapture.of(DeviceApi.class)) {
+            try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, tls, false)) {
+                openAndSendAtOnce(device, address("amqp-nobody"), register("amqp-nobody", "c-1"));
+                assertRefusedAtTheOpen(device);
+            }
+            // SASL EXTERNAL names no device either: without a certificate it is the same.
+            try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, tls, true)) {
+                device.sasl.client();
+                device.sasl.setMechanisms(DeviceSasl.EXTERNAL);
+                device.sasl.send(new byte[0], 0, 0);
+                assertThat(device.saslOutcome()).isEqualTo(Sasl.SaslOutcome.PN_SASL_OK);
+                device.openLinks(address("amqp-nobody"));
+                assertRefusedAtTheOpen(device);
+                assertThat(device.sender.getRemoteState()).as("no link was attached").isEqualTo(EndpointState.UNINITIALIZED);
+            }
+            assertThat(log.lines()).as("no request reached the registration core")
+                    .noneMatch(line -> line.contains("amqp-nobody"));
         }
         assertThat(dps.registration("amqp-nobody")).isEmpty();
+    }
+
+    @Test
+    void aCertificateWhoseCommonNameIsNoRegistrationIdIsRefusedAtTheOpen() throws Exception {
+        TestPki.Credential leaf = TestPki.device("not a registration id!").selfSigned().issue();
+        try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, dps.clientSslContext(keyManagers(leaf)), false)
+                .openLinks(address("amqp-bad-cn"))) {
+            assertRefusedAtTheOpen(device);
+        }
+    }
+
+    private static KeyManager[] keyManagers(TestPki.Credential leaf) throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        char[] password = "device".toCharArray();
+        keys.setKeyEntry("device", leaf.privateKey(), password, new Certificate[] {leaf.certificate()});
+        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(keys, password);
+        return factory.getKeyManagers();
     }
 
     @Test
