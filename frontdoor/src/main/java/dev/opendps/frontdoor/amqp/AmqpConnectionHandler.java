@@ -100,8 +100,8 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     private DeviceSasl sasl;
     private boolean closed;
     private boolean closeWhenWritten;
-    /** Refused at the open: every later frame is ignored until the close is written. */
-    private boolean refused;
+    /** The connection is being closed for the client's fault: every later frame is ignored until it is written. */
+    private boolean ending;
     private ScheduledFuture<?> tick;
     private int sessions;
     private int links;
@@ -336,8 +336,8 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     }
 
     private void handle(Event event) {
-        if (refused) {
-            return; // the connection was refused at its open; what the client sent with it is not served
+        if (ending) {
+            return; // the connection is being closed for the client's fault; nothing it sent after is served
         }
         switch (event.getType()) {
             case CONNECTION_REMOTE_OPEN -> open();
@@ -374,16 +374,21 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
         if ((sasl == null || sasl.device() == null) && !hasDeviceCertificate()) {
             LOG.fine(() -> "Refusing an AMQP connection from " + ctx.channel().remoteAddress()
                     + ": no SASL identity and no client certificate naming a registration id");
-            refused = true;
             connection.open();
-            connection.setCondition(new ErrorCondition(UNAUTHORIZED, "Authenticate with SASL PLAIN or TPM, or with "
-                    + "a TLS client certificate whose CN is the registration id."));
-            connection.close();
-            closeWhenWritten = true;
+            end(UNAUTHORIZED, "Authenticate with SASL PLAIN or TPM, or with a TLS client certificate whose CN is the "
+                    + "registration id.");
             return;
         }
         frontDoor.opened();
         connection.open();
+    }
+
+    /** Closes the connection with {@code condition} (AMQP §2.7.9) and serves nothing the client sends after. */
+    private void end(Symbol condition, String description) {
+        ending = true;
+        connection.setCondition(new ErrorCondition(condition, description));
+        connection.close();
+        closeWhenWritten = true;
     }
 
     /** Whether the client presented a TLS certificate whose subject CN is a valid registration id (§2.3). */
@@ -433,7 +438,7 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
             refuse(link, RESOURCE_LIMIT, "At most " + MAX_LINKS + " links.");
         } else {
             links++;
-            link.setContext(named);
+            link.setContext(new Served(named));
             SenderSettleMode asked = link.getRemoteSenderSettleMode();
             link.setSenderSettleMode(asked == null ? SenderSettleMode.MIXED : asked);
             if (link instanceof Receiver receiver) {
@@ -460,7 +465,7 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     }
 
     private void linkEnded(Link link, Event.Type type) {
-        if (link.getContext() instanceof RegistrationAddress) {
+        if (link.getContext() instanceof Served) {
             links--;
             link.setContext(null);
         }
@@ -488,9 +493,10 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
             discard(receiver, delivery); // the rest of a message on a link closed for its size
             return;
         }
-        if (delivery.getContext() == IN_FLIGHT || !(receiver.getContext() instanceof RegistrationAddress address)) {
+        if (delivery.getContext() == IN_FLIGHT || !(receiver.getContext() instanceof Served served)) {
             return;
         }
+        RegistrationAddress address = served.address;
         if (delivery.isAborted()) {
             delivery.settle();
             receiver.flow(1);
@@ -503,6 +509,14 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
         if (delivery.isPartial() || !delivery.isReadable() || delivery != receiver.current()) {
             return;
         }
+        if (served.inFlight >= LINK_CREDIT) {
+            // Proton takes transfers whatever the credit; a client past it would fill the gateway's queue
+            // (AMQP §2.6.7: a sender must not send without credit).
+            LOG.fine(() -> "An AMQP client at " + ctx.channel().remoteAddress() + " sent past its link credit; closing");
+            end(RESOURCE_LIMIT, "More transfers than the link credit granted (" + LINK_CREDIT + " in flight).");
+            return;
+        }
+        served.inFlight++;
         byte[] encoded = new byte[delivery.pending()];
         int length = receiver.recv(encoded, 0, encoded.length);
         receiver.advance();
@@ -511,7 +525,7 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
         try {
             request = RegistrationMessages.read(encoded, Math.max(0, length));
         } catch (ProvisioningException malformed) {
-            finish(receiver, delivery, address, null, refusal(malformed, address));
+            finish(receiver, served, delivery, null, refusal(malformed, address));
             return;
         }
         DeviceSasl.Device device = sasl == null ? null : sasl.device();
@@ -521,7 +535,7 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
                         registerBody(request.body(), device))
                 : gateway.operationStatus(address.idScope(), address.registrationId(), request.operationId(),
                         credentials);
-        answer.whenComplete((response, error) -> later(() -> finish(receiver, delivery, address, request,
+        answer.whenComplete((response, error) -> later(() -> finish(receiver, served, delivery, request,
                 response != null ? response : refusal(new ProvisioningException(ErrorCode.INTERNAL_ERROR), address))));
     }
 
@@ -559,11 +573,13 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
      * Answers a request: a success goes back as a message on the device's receiving link (and the request is
      * accepted); an error rejects the request with the DPS error body (§3.2).
      */
-    private void finish(Receiver receiver, Delivery delivery, RegistrationAddress address,
-                        RegistrationMessages.Request request, ApiResponse response) {
+    private void finish(Receiver receiver, Served served, Delivery delivery, RegistrationMessages.Request request,
+                        ApiResponse response) {
+        served.inFlight--;
         if (receiver.getLocalState() == EndpointState.CLOSED || delivery.isSettled()) {
             return;
         }
+        RegistrationAddress address = served.address;
         ApiResponse outcome = response;
         if (outcome.status() < 300) {
             Sender answers = answerLink(address);
@@ -582,8 +598,8 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     private Sender answerLink(RegistrationAddress address) {
         EnumSet<EndpointState> active = EnumSet.of(EndpointState.ACTIVE);
         for (Link link = connection.linkHead(active, active); link != null; link = link.next(active, active)) {
-            if (link instanceof Sender sender && link.getContext() instanceof RegistrationAddress named
-                    && named.sameDevice(address)) {
+            if (link instanceof Sender sender && link.getContext() instanceof Served named
+                    && named.address.sameDevice(address)) {
                 return sender;
             }
         }
@@ -619,6 +635,17 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
             while (receiver.recv(sink, 0, sink.length) > 0) {
                 // nothing to keep
             }
+        }
+    }
+
+    /** A link the connection serves: the device it names, and on a receiving link its requests in flight. */
+    private static final class Served {
+        final RegistrationAddress address;
+        /** Requests taken and not answered yet: each answer gives its credit back, so never more than the credit. */
+        int inFlight;
+
+        Served(RegistrationAddress address) {
+            this.address = address;
         }
     }
 

@@ -310,6 +310,31 @@ class AmqpProtocolTest {
         assertThat(dps.registration("amqp-large-1")).isEmpty();
     }
 
+    @Test
+    void aClientSendingPastItsLinkCreditIsClosedWithResourceLimitExceededAndTheRestNeverReachesTheCore()
+            throws Exception {
+        String key = dps.enrollSymmetricKey("amqp-flood-1");
+        int sent = 3 * AmqpConnectionHandler.LINK_CREDIT;
+        try (LogCapture log = LogCapture.of(DeviceApi.class);
+             AmqpTestClient device = plainDevice("amqp-flood-1", key, address("amqp-flood-1"))) {
+            assertThat(device.sender.getCredit()).isEqualTo(AmqpConnectionHandler.LINK_CREDIT);
+            // Past the credit in one write (proton would hold them back): the sending link is the second, handle 1.
+            ByteArrayOutputStream flood = new ByteArrayOutputStream();
+            for (int i = 0; i < sent; i++) {
+                flood.write(AmqpTestClient.transferFrame(0, 1, i, register("amqp-flood-1", "flood-" + i)));
+            }
+            device.writeRaw(flood.toByteArray());
+
+            assertThat(device.awaitServerClose(Duration.ofSeconds(10))).isTrue();
+            assertThat((Object) device.connection.getRemoteCondition().getCondition())
+                    .isEqualTo(Symbol.valueOf("amqp:resource-limit-exceeded"));
+            device.await(() -> false, Duration.ofMillis(300)); // what was let in finishes meanwhile
+            assertThat(log.lines().stream().filter(line -> line.contains("registrationId=amqp-flood-1")).count())
+                    .as("only the requests within the credit reached the registration core")
+                    .isLessThanOrEqualTo(AmqpConnectionHandler.LINK_CREDIT);
+        }
+    }
+
     // --- the handshake deadline ------------------------------------------------------------------------
 
     @Test
