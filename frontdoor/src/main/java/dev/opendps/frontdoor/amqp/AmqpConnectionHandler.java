@@ -38,6 +38,7 @@ import org.apache.qpid.proton.Proton;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.UnsignedLong;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
+import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
 import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
@@ -78,6 +79,11 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     /** Requests a device may have in flight on one link; each answer grants one more. */
     static final int LINK_CREDIT = 8;
     static final int MAX_LINKS = 8;
+    /**
+     * Answers one link may hold that the device has not settled (when it asked to settle them) or not taken (no
+     * credit): proton keeps each until then, so a device past this is closed.
+     */
+    static final int MAX_UNSETTLED_ANSWERS = 64;
     static final int MAX_SESSIONS = 4;
     private static final String CONTAINER_ID = "opendps-frontdoor";
     private static final Symbol NOT_FOUND = Symbol.valueOf("amqp:not-found");
@@ -464,6 +470,10 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
         link.close();
     }
 
+    /**
+     * The device detached a link: it is ended here too and freed, with any delivery proton still holds for it (an
+     * answer the device never settled, the rest of an oversize message), so opening and closing links costs nothing.
+     */
     private void linkEnded(Link link, Event.Type type) {
         if (link.getContext() instanceof Served) {
             links--;
@@ -476,6 +486,7 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
                 link.close();
             }
         }
+        link.free();
     }
 
     // --- requests and answers ------------------------------------------------------------------------
@@ -586,6 +597,12 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
             if (answers == null) {
                 outcome = refusal(new ProvisioningException(ErrorCode.BAD_REQUEST,
                         "Attach a receiving link on the device's address before sending requests."), address);
+            } else if (answers.getUnsettled() + answers.getQueued() >= MAX_UNSETTLED_ANSWERS) {
+                LOG.fine(() -> "An AMQP client at " + ctx.channel().remoteAddress() + " leaves its answers unsettled "
+                        + "or untaken; closing");
+                end(RESOURCE_LIMIT, "At most " + MAX_UNSETTLED_ANSWERS
+                        + " answers may wait for the device to take or settle them.");
+                return;
             } else {
                 send(answers, RegistrationMessages.answer(request, outcome));
             }
@@ -616,8 +633,8 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     }
 
     /**
-     * A message over the limit closes its link (AMQP §2.7.3 max-message-size). Its delivery stays unsettled until
-     * the link is gone: proton fails on transfers for a delivery settled while still partial.
+     * A message over the limit closes its link (AMQP §2.7.3 max-message-size). Its bytes are dropped as they come;
+     * the delivery is settled once complete (proton fails on transfers for a delivery settled while still partial).
      */
     private void tooLarge(Receiver receiver, Delivery delivery) {
         LOG.fine(() -> "An AMQP message from " + ctx.channel().remoteAddress() + " exceeds "
@@ -628,12 +645,28 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
         discard(receiver, delivery);
     }
 
-    /** Drops the bytes proton holds for a delivery nobody will read, so a sender that goes on costs no memory. */
-    private static void discard(Receiver receiver, Delivery delivery) {
-        if (delivery == receiver.current() && delivery.pending() > 0) {
+    /**
+     * Drops what proton holds for a delivery on a link closed here (the rest of an oversize message, or one the
+     * device sent before it saw the detach): its bytes as they come, and once it is complete the delivery itself,
+     * rejected with the link's condition and settled, so a sender that goes on costs no memory.
+     */
+    private void discard(Receiver receiver, Delivery delivery) {
+        if (delivery != receiver.current()) {
+            return; // proton delivers in order: it comes up once the one before it is done
+        }
+        if (delivery.pending() > 0) {
             byte[] sink = new byte[Math.min(delivery.pending(), 16 * 1024)];
             while (receiver.recv(sink, 0, sink.length) > 0) {
                 // nothing to keep
+            }
+        }
+        if (!delivery.isPartial()) {
+            receiver.advance();
+            if (!delivery.isSettled()) {
+                Rejected rejected = new Rejected();
+                rejected.setError(receiver.getCondition()); // why the link was closed
+                delivery.disposition(rejected);
+                delivery.settle();
             }
         }
     }

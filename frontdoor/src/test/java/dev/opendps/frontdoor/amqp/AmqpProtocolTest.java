@@ -35,6 +35,7 @@ import org.apache.qpid.proton.amqp.messaging.Data;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.messaging.Source;
 import org.apache.qpid.proton.amqp.messaging.Target;
+import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
 import org.apache.qpid.proton.engine.Delivery;
 import org.apache.qpid.proton.engine.EndpointState;
 import org.apache.qpid.proton.engine.Sasl;
@@ -295,12 +296,16 @@ class AmqpProtocolTest {
         String key = dps.enrollSymmetricKey("amqp-large-1");
         try (AmqpTestClient device = plainDevice("amqp-large-1", key, address("amqp-large-1"))) {
             String padding = "x".repeat(3 * MAX_MESSAGE_BYTES);
-            device.send(AmqpTestClient.request(RegistrationMessages.REGISTER, "c-1", Map.of(),
+            Delivery large = device.send(AmqpTestClient.request(RegistrationMessages.REGISTER, "c-1", Map.of(),
                     ("{\"registrationId\":\"amqp-large-1\",\"payload\":\"" + padding + "\"}")
                             .getBytes(StandardCharsets.UTF_8)));
 
             assertThat(device.await(() -> device.sender.getRemoteState() == EndpointState.CLOSED)).isTrue();
             assertThat((Object) device.sender.getRemoteCondition().getCondition())
+                    .isEqualTo(Symbol.valueOf("amqp:link:message-size-exceeded"));
+            // Once all of it came, the server lets go of the message: rejected and settled, not kept.
+            assertThat(device.await(large::remotelySettled)).isTrue();
+            assertThat((Object) ((Rejected) large.getRemoteState()).getError().getCondition())
                     .isEqualTo(Symbol.valueOf("amqp:link:message-size-exceeded"));
             // Only the link ends: the connection stays up while the client finishes sending the message.
             device.await(() -> false, Duration.ofMillis(500));
@@ -332,6 +337,35 @@ class AmqpProtocolTest {
             assertThat(log.lines().stream().filter(line -> line.contains("registrationId=amqp-flood-1")).count())
                     .as("only the requests within the credit reached the registration core")
                     .isLessThanOrEqualTo(AmqpConnectionHandler.LINK_CREDIT);
+        }
+    }
+
+    @Test
+    void aDeviceThatNeverSettlesItsAnswersIsClosedOnceTheyPileUp() throws Exception {
+        String key = dps.enrollSymmetricKey("amqp-unsettled-1");
+        try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, tls, true)
+                .plain(address("amqp-unsettled-1"), dps.deviceToken("amqp-unsettled-1", key))) {
+            device.answerSettleMode = SenderSettleMode.UNSETTLED; // C#'s mode: the device settles answers
+            device.answerCredit = 1000;
+            device.openLinks(address("amqp-unsettled-1"));
+            device.send(register("amqp-unsettled-1", "c-0"));
+            String operationId = json(device.awaitAnswer()).get("operationId").asText(); // settled
+
+            // Polls within the credit, whose answers it takes and never settles.
+            int answered = 0;
+            while (!device.serverClosed() && answered < 2 * AmqpConnectionHandler.MAX_UNSETTLED_ANSWERS) {
+                java.util.List<Delivery> batch = new java.util.ArrayList<>();
+                for (int i = 0; i < AmqpConnectionHandler.LINK_CREDIT; i++) {
+                    batch.add(device.send(poll(operationId, "p-" + answered + "-" + i)));
+                }
+                device.await(() -> device.serverClosed() || batch.stream().allMatch(d -> d.getRemoteState() != null));
+                answered += (int) batch.stream().filter(d -> d.getRemoteState() instanceof Accepted).count();
+            }
+
+            assertThat(device.awaitServerClose(Duration.ofSeconds(10))).isTrue();
+            assertThat((Object) device.connection.getRemoteCondition().getCondition())
+                    .isEqualTo(Symbol.valueOf("amqp:resource-limit-exceeded"));
+            assertThat(answered).isEqualTo(AmqpConnectionHandler.MAX_UNSETTLED_ANSWERS);
         }
     }
 

@@ -23,6 +23,7 @@ import org.apache.qpid.proton.amqp.messaging.ApplicationProperties;
 import org.apache.qpid.proton.amqp.messaging.Data;
 import org.apache.qpid.proton.amqp.messaging.Source;
 import org.apache.qpid.proton.amqp.messaging.Target;
+import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
 import org.apache.qpid.proton.amqp.transport.Transfer;
 import org.apache.qpid.proton.codec.AMQPDefinedTypes;
 import org.apache.qpid.proton.codec.DecoderImpl;
@@ -54,6 +55,10 @@ final class AmqpTestClient implements AutoCloseable {
     Session session;
     Sender sender;
     Receiver receiver;
+    /** How the receiving link opened by {@link #openLinks} asks answers to be settled (null: proton's default). */
+    SenderSettleMode answerSettleMode;
+    /** The credit {@link #openLinks} grants the server for answers. */
+    int answerCredit = 10;
     private final InputStream input;
     private final OutputStream output;
     private boolean serverClosed;
@@ -195,8 +200,11 @@ final class AmqpTestClient implements AutoCloseable {
         source.setAddress(address);
         receiver.setSource(source);
         receiver.setTarget(new Target());
+        if (answerSettleMode != null) {
+            receiver.setSenderSettleMode(answerSettleMode);
+        }
         receiver.open();
-        receiver.flow(10);
+        receiver.flow(answerCredit);
         sender = session.sender("test-sender");
         Target target = new Target();
         target.setAddress(address);
