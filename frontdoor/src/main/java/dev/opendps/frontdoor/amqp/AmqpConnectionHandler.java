@@ -91,6 +91,7 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     private static final Symbol RESOURCE_LIMIT = Symbol.valueOf("amqp:resource-limit-exceeded");
     private static final Symbol MESSAGE_TOO_LARGE = Symbol.valueOf("amqp:link:message-size-exceeded");
     private static final Object IN_FLIGHT = new Object();
+    private static final Object SERVED_SESSION = new Object();
     private static final Logger LOG = Logger.getLogger(AmqpConnectionHandler.class.getName());
 
     private final DeviceGateway gateway;
@@ -352,7 +353,7 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
                 closeWhenWritten = true;
             }
             case SESSION_REMOTE_OPEN -> session(event.getSession());
-            case SESSION_REMOTE_CLOSE -> event.getSession().close();
+            case SESSION_REMOTE_CLOSE -> sessionEnded(event.getSession());
             case LINK_REMOTE_OPEN -> link(event.getLink());
             case LINK_REMOTE_CLOSE, LINK_REMOTE_DETACH -> linkEnded(event.getLink(), event.getType());
             case DELIVERY -> delivery(event.getDelivery());
@@ -413,13 +414,38 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     }
 
     private void session(Session session) {
-        if (++sessions > MAX_SESSIONS) {
+        if (sessions >= MAX_SESSIONS) {
             session.setCondition(new ErrorCondition(RESOURCE_LIMIT, "At most " + MAX_SESSIONS + " sessions."));
             session.open();
             session.close();
             return;
         }
+        sessions++;
+        session.setContext(SERVED_SESSION);
         session.open();
+    }
+
+    /**
+     * The device ended a session: it no longer counts against the limits, nor do the links it had on it (ending a
+     * session ends its links without a detach), and proton lets go of it.
+     */
+    private void sessionEnded(Session session) {
+        if (session.getContext() == SERVED_SESSION) {
+            sessions--;
+            session.setContext(null);
+            EnumSet<EndpointState> any = EnumSet.allOf(EndpointState.class);
+            for (Link link = connection.linkHead(any, any); link != null; link = link.next(any, any)) {
+                if (link.getSession() == session && link.getContext() instanceof Served served) {
+                    links--;
+                    served.ended = true;
+                    link.setContext(null);
+                }
+            }
+        }
+        if (session.getLocalState() != EndpointState.CLOSED) {
+            session.close();
+        }
+        session.free();
     }
 
     /**
@@ -475,8 +501,9 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
      * answer the device never settled, the rest of an oversize message), so opening and closing links costs nothing.
      */
     private void linkEnded(Link link, Event.Type type) {
-        if (link.getContext() instanceof Served) {
+        if (link.getContext() instanceof Served served) {
             links--;
+            served.ended = true;
             link.setContext(null);
         }
         if (link.getLocalState() != EndpointState.CLOSED) {
@@ -587,7 +614,7 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     private void finish(Receiver receiver, Served served, Delivery delivery, RegistrationMessages.Request request,
                         ApiResponse response) {
         served.inFlight--;
-        if (receiver.getLocalState() == EndpointState.CLOSED || delivery.isSettled()) {
+        if (served.ended || receiver.getLocalState() == EndpointState.CLOSED || delivery.isSettled()) {
             return;
         }
         RegistrationAddress address = served.address;
@@ -676,6 +703,8 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
         final RegistrationAddress address;
         /** Requests taken and not answered yet: each answer gives its credit back, so never more than the credit. */
         int inFlight;
+        /** The link or its session ended (and proton let go of it): an answer arriving now goes nowhere. */
+        boolean ended;
 
         Served(RegistrationAddress address) {
             this.address = address;

@@ -369,6 +369,26 @@ class AmqpProtocolTest {
         }
     }
 
+    @Test
+    void aLongLivedDeviceEndingItsSessionsMayOpenNewOnesPastTheLimitOfFourAtOnce() throws Exception {
+        String key = dps.enrollSymmetricKey("amqp-sessions-1");
+        try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, tls, true)
+                .plain(address("amqp-sessions-1"), dps.deviceToken("amqp-sessions-1", key))) {
+            assertThat(device.saslOutcome()).isEqualTo(Sasl.SaslOutcome.PN_SASL_OK);
+            for (int i = 0; i < 3 * AmqpConnectionHandler.MAX_SESSIONS; i++) {
+                device.openLinks(address("amqp-sessions-1"));
+                assertThat(device.session.getRemoteState()).as("session " + i).isEqualTo(EndpointState.ACTIVE);
+                assertThat(device.sender.getRemoteState()).as("link " + i).isEqualTo(EndpointState.ACTIVE);
+                // Ending the session ends its links too, without a detach.
+                device.session.close();
+                assertThat(device.await(() -> device.session.getRemoteState() == EndpointState.CLOSED)).isTrue();
+            }
+            device.openLinks(address("amqp-sessions-1"));
+            device.send(register("amqp-sessions-1", "c-1"));
+            assertThat(json(device.awaitAnswer()).get("status").asText()).isEqualTo("assigned");
+        }
+    }
+
     // --- the handshake deadline ------------------------------------------------------------------------
 
     @Test
