@@ -217,12 +217,16 @@ final class DeviceSasl implements SaslListener {
     }
 
     private void challenge(ApiResponse response) {
-        String blob = response.status() == 401 ? authenticationKey(response) : null;
-        if (blob == null) {
+        if (response.status() != 401 || authenticationKey(response) == null) {
             fail(outcomeOf(response), "the TPM was not challenged (status " + response.status() + ")");
             return;
         }
-        segments = segments(Base64.getDecoder().decode(blob));
+        byte[] blob = activationBlob(response);
+        if (blob == null) {
+            fail(Sasl.SaslOutcome.PN_SASL_SYS, "the activation blob is not base64");
+            return;
+        }
+        segments = segments(blob);
         nextSegment = 0;
         step = Step.SEGMENTS;
         sendSegment();
@@ -337,6 +341,20 @@ final class DeviceSasl implements SaslListener {
         challenge.setChallenge(new Binary(new byte[challengeBytes]));
         encoder.writeObject(challenge);
         return 8 + encoded.position() - challengeBytes;
+    }
+
+    /** The activation blob of a challenge, decoded; null if it has none or it is not base64. */
+    static byte[] activationBlob(ApiResponse response) {
+        String blob = authenticationKey(response);
+        if (blob == null) {
+            return null;
+        }
+        try {
+            byte[] decoded = Base64.getDecoder().decode(blob);
+            return decoded.length == 0 ? null : decoded;
+        } catch (IllegalArgumentException notBase64) {
+            return null;
+        }
     }
 
     private static String authenticationKey(ApiResponse response) {

@@ -2,8 +2,11 @@ package dev.opendps.frontdoor.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.opendps.api.ApiResponse;
+import dev.opendps.wire.Json;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -87,6 +90,17 @@ class DeviceSaslSegmentsTest {
         }
         assertThat(received.toByteArray()).isEqualTo(blob);
         assertThat(client.getCondition()).as("the client met no framing error").isNull();
+    }
+
+    @Test
+    void aChallengeWhoseBlobIsNotBase64HasNoBlobSoSaslEndsWithAnOutcome() {
+        ApiResponse broken = ApiResponse.json(401, Json.parseObject(
+                "{\"errorCode\":401002,\"authenticationKey\":\"not base64!\"}".getBytes(StandardCharsets.UTF_8)));
+        ApiResponse fine = ApiResponse.json(401, Json.parseObject(
+                "{\"errorCode\":401002,\"authenticationKey\":\"AAEC\"}".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(DeviceSasl.activationBlob(broken)).isNull();
+        assertThat(DeviceSasl.activationBlob(fine)).containsExactly(0, 1, 2);
     }
 
     /**
