@@ -108,7 +108,7 @@ class DeviceAttestationApiTest {
         assertThat(body.get("trackingId").asText()).isNotBlank();
         SoftwareTpm.Activated activated = tpm.activate(Base64.getDecoder().decode(body.get("authenticationKey").asText()));
         assertThat(activated.hmacKey()).hasSize(32);
-        assertThat(new String(activated.uriData(), StandardCharsets.UTF_8)).endsWith(scope + "/registrations/tpm-1");
+        assertThat(new String(activated.uriData(), StandardCharsets.UTF_8)).isEqualTo(scope);
         assertThat(dps.application.stores().registrationStates().find(scope, "tpm-1")).isEmpty();
     }
 

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.api.ApiCall;
 import dev.opendps.api.ApiResponse;
 import dev.opendps.domain.ErrorCode;
+import dev.opendps.domain.Identifiers;
 import dev.opendps.domain.ProvisioningException;
+import dev.opendps.domain.x509.CertificateParser;
 import dev.opendps.frontdoor.DeviceGateway;
 import dev.opendps.frontdoor.FrontDoorConnection;
 import dev.opendps.frontdoor.FrontDoorSettings;
@@ -20,8 +22,12 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,6 +38,7 @@ import org.apache.qpid.proton.Proton;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.UnsignedLong;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
+import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.amqp.transport.ReceiverSettleMode;
 import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
@@ -72,6 +79,11 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     /** Requests a device may have in flight on one link; each answer grants one more. */
     static final int LINK_CREDIT = 8;
     static final int MAX_LINKS = 8;
+    /**
+     * Answers one link may hold that the device has not settled (when it asked to settle them) or not taken (no
+     * credit): proton keeps each until then, so a device past this is closed.
+     */
+    static final int MAX_UNSETTLED_ANSWERS = 64;
     static final int MAX_SESSIONS = 4;
     private static final String CONTAINER_ID = "opendps-frontdoor";
     private static final Symbol NOT_FOUND = Symbol.valueOf("amqp:not-found");
@@ -79,6 +91,7 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     private static final Symbol RESOURCE_LIMIT = Symbol.valueOf("amqp:resource-limit-exceeded");
     private static final Symbol MESSAGE_TOO_LARGE = Symbol.valueOf("amqp:link:message-size-exceeded");
     private static final Object IN_FLIGHT = new Object();
+    private static final Object SERVED_SESSION = new Object();
     private static final Logger LOG = Logger.getLogger(AmqpConnectionHandler.class.getName());
 
     private final DeviceGateway gateway;
@@ -94,6 +107,8 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     private DeviceSasl sasl;
     private boolean closed;
     private boolean closeWhenWritten;
+    /** The connection is being closed for the client's fault: every later frame is ignored until it is written. */
+    private boolean ending;
     private ScheduledFuture<?> tick;
     private int sessions;
     private int links;
@@ -328,6 +343,9 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     }
 
     private void handle(Event event) {
+        if (ending) {
+            return; // the connection is being closed for the client's fault; nothing it sent after is served
+        }
         switch (event.getType()) {
             case CONNECTION_REMOTE_OPEN -> open();
             case CONNECTION_REMOTE_CLOSE -> {
@@ -335,7 +353,7 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
                 closeWhenWritten = true;
             }
             case SESSION_REMOTE_OPEN -> session(event.getSession());
-            case SESSION_REMOTE_CLOSE -> event.getSession().close();
+            case SESSION_REMOTE_CLOSE -> sessionEnded(event.getSession());
             case LINK_REMOTE_OPEN -> link(event.getLink());
             case LINK_REMOTE_CLOSE, LINK_REMOTE_DETACH -> linkEnded(event.getLink(), event.getType());
             case DELIVERY -> delivery(event.getDelivery());
@@ -348,25 +366,86 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    /** The AMQP open: from here on the handshake deadline no longer applies. */
+    /**
+     * The AMQP open: from here on the handshake deadline no longer applies. A connection without a SASL identity
+     * (no SASL, or {@code EXTERNAL}) is an X.509 device's (§3.2): without a TLS client certificate whose CN is a
+     * registration id it is opened and closed at once with {@code amqp:unauthorized-access} (AMQP §2.4.2), and
+     * nothing it sends after reaches the registration core.
+     */
     private void open() {
         if (sasl != null && (!sasl.done() || sasl.failed())) {
             shut(); // never serve a connection whose SASL exchange did not succeed
             return;
         }
-        frontDoor.opened();
         connection.setContainer(CONTAINER_ID);
+        if ((sasl == null || sasl.device() == null) && !hasDeviceCertificate()) {
+            LOG.fine(() -> "Refusing an AMQP connection from " + ctx.channel().remoteAddress()
+                    + ": no SASL identity and no client certificate naming a registration id");
+            connection.open();
+            end(UNAUTHORIZED, "Authenticate with SASL PLAIN or TPM, or with a TLS client certificate whose CN is the "
+                    + "registration id.");
+            return;
+        }
+        frontDoor.opened();
         connection.open();
     }
 
+    /** Closes the connection with {@code condition} (AMQP §2.7.9) and serves nothing the client sends after. */
+    private void end(Symbol condition, String description) {
+        ending = true;
+        connection.setCondition(new ErrorCondition(condition, description));
+        connection.close();
+        closeWhenWritten = true;
+    }
+
+    /** Whether the client presented a TLS certificate whose subject CN is a valid registration id (§2.3). */
+    private boolean hasDeviceCertificate() {
+        List<X509Certificate> chain = frontDoor.clientCertificates();
+        if (chain.isEmpty()) {
+            return false;
+        }
+        try {
+            String commonName = CertificateParser.parse(Base64.getEncoder().encodeToString(chain.get(0).getEncoded()))
+                    .commonName();
+            return commonName != null && Identifiers.registrationId(commonName) != null;
+        } catch (ProvisioningException | CertificateEncodingException notADeviceCertificate) {
+            return false;
+        }
+    }
+
     private void session(Session session) {
-        if (++sessions > MAX_SESSIONS) {
+        if (sessions >= MAX_SESSIONS) {
             session.setCondition(new ErrorCondition(RESOURCE_LIMIT, "At most " + MAX_SESSIONS + " sessions."));
             session.open();
             session.close();
             return;
         }
+        sessions++;
+        session.setContext(SERVED_SESSION);
         session.open();
+    }
+
+    /**
+     * The device ended a session: it no longer counts against the limits, nor do the links it had on it (ending a
+     * session ends its links without a detach), and proton lets go of it.
+     */
+    private void sessionEnded(Session session) {
+        if (session.getContext() == SERVED_SESSION) {
+            sessions--;
+            session.setContext(null);
+            EnumSet<EndpointState> any = EnumSet.allOf(EndpointState.class);
+            for (Link link = connection.linkHead(any, any); link != null; link = link.next(any, any)) {
+                if (link.getSession() == session && link.getContext() instanceof Served served) {
+                    links--;
+                    served.ended = true;
+                    link.setContext(null);
+                }
+            }
+        }
+        if (session.getLocalState() != EndpointState.CLOSED) {
+            session.close();
+        }
+        session.free();
     }
 
     /**
@@ -391,7 +470,7 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
             refuse(link, RESOURCE_LIMIT, "At most " + MAX_LINKS + " links.");
         } else {
             links++;
-            link.setContext(named);
+            link.setContext(new Served(named));
             SenderSettleMode asked = link.getRemoteSenderSettleMode();
             link.setSenderSettleMode(asked == null ? SenderSettleMode.MIXED : asked);
             if (link instanceof Receiver receiver) {
@@ -417,9 +496,14 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
         link.close();
     }
 
+    /**
+     * The device detached a link: it is ended here too and freed, with any delivery proton still holds for it (an
+     * answer the device never settled, the rest of an oversize message), so opening and closing links costs nothing.
+     */
     private void linkEnded(Link link, Event.Type type) {
-        if (link.getContext() instanceof RegistrationAddress) {
+        if (link.getContext() instanceof Served served) {
             links--;
+            served.ended = true;
             link.setContext(null);
         }
         if (link.getLocalState() != EndpointState.CLOSED) {
@@ -429,6 +513,7 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
                 link.close();
             }
         }
+        link.free();
     }
 
     // --- requests and answers ------------------------------------------------------------------------
@@ -446,9 +531,10 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
             discard(receiver, delivery); // the rest of a message on a link closed for its size
             return;
         }
-        if (delivery.getContext() == IN_FLIGHT || !(receiver.getContext() instanceof RegistrationAddress address)) {
+        if (delivery.getContext() == IN_FLIGHT || !(receiver.getContext() instanceof Served served)) {
             return;
         }
+        RegistrationAddress address = served.address;
         if (delivery.isAborted()) {
             delivery.settle();
             receiver.flow(1);
@@ -461,6 +547,14 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
         if (delivery.isPartial() || !delivery.isReadable() || delivery != receiver.current()) {
             return;
         }
+        if (served.inFlight >= LINK_CREDIT) {
+            // Proton takes transfers whatever the credit; a client past it would fill the gateway's queue
+            // (AMQP §2.6.7: a sender must not send without credit).
+            LOG.fine(() -> "An AMQP client at " + ctx.channel().remoteAddress() + " sent past its link credit; closing");
+            end(RESOURCE_LIMIT, "More transfers than the link credit granted (" + LINK_CREDIT + " in flight).");
+            return;
+        }
+        served.inFlight++;
         byte[] encoded = new byte[delivery.pending()];
         int length = receiver.recv(encoded, 0, encoded.length);
         receiver.advance();
@@ -469,7 +563,7 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
         try {
             request = RegistrationMessages.read(encoded, Math.max(0, length));
         } catch (ProvisioningException malformed) {
-            finish(receiver, delivery, address, null, refusal(malformed, address));
+            finish(receiver, served, delivery, null, refusal(malformed, address));
             return;
         }
         DeviceSasl.Device device = sasl == null ? null : sasl.device();
@@ -479,7 +573,7 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
                         registerBody(request.body(), device))
                 : gateway.operationStatus(address.idScope(), address.registrationId(), request.operationId(),
                         credentials);
-        answer.whenComplete((response, error) -> later(() -> finish(receiver, delivery, address, request,
+        answer.whenComplete((response, error) -> later(() -> finish(receiver, served, delivery, request,
                 response != null ? response : refusal(new ProvisioningException(ErrorCode.INTERNAL_ERROR), address))));
     }
 
@@ -517,17 +611,25 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
      * Answers a request: a success goes back as a message on the device's receiving link (and the request is
      * accepted); an error rejects the request with the DPS error body (§3.2).
      */
-    private void finish(Receiver receiver, Delivery delivery, RegistrationAddress address,
-                        RegistrationMessages.Request request, ApiResponse response) {
-        if (receiver.getLocalState() == EndpointState.CLOSED || delivery.isSettled()) {
+    private void finish(Receiver receiver, Served served, Delivery delivery, RegistrationMessages.Request request,
+                        ApiResponse response) {
+        served.inFlight--;
+        if (served.ended || receiver.getLocalState() == EndpointState.CLOSED || delivery.isSettled()) {
             return;
         }
+        RegistrationAddress address = served.address;
         ApiResponse outcome = response;
         if (outcome.status() < 300) {
             Sender answers = answerLink(address);
             if (answers == null) {
                 outcome = refusal(new ProvisioningException(ErrorCode.BAD_REQUEST,
                         "Attach a receiving link on the device's address before sending requests."), address);
+            } else if (answers.getUnsettled() + answers.getQueued() >= MAX_UNSETTLED_ANSWERS) {
+                LOG.fine(() -> "An AMQP client at " + ctx.channel().remoteAddress() + " leaves its answers unsettled "
+                        + "or untaken; closing");
+                end(RESOURCE_LIMIT, "At most " + MAX_UNSETTLED_ANSWERS
+                        + " answers may wait for the device to take or settle them.");
+                return;
             } else {
                 send(answers, RegistrationMessages.answer(request, outcome));
             }
@@ -540,8 +642,8 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     private Sender answerLink(RegistrationAddress address) {
         EnumSet<EndpointState> active = EnumSet.of(EndpointState.ACTIVE);
         for (Link link = connection.linkHead(active, active); link != null; link = link.next(active, active)) {
-            if (link instanceof Sender sender && link.getContext() instanceof RegistrationAddress named
-                    && named.sameDevice(address)) {
+            if (link instanceof Sender sender && link.getContext() instanceof Served named
+                    && named.address.sameDevice(address)) {
                 return sender;
             }
         }
@@ -558,8 +660,8 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     }
 
     /**
-     * A message over the limit closes its link (AMQP §2.7.3 max-message-size). Its delivery stays unsettled until
-     * the link is gone: proton fails on transfers for a delivery settled while still partial.
+     * A message over the limit closes its link (AMQP §2.7.3 max-message-size). Its bytes are dropped as they come;
+     * the delivery is settled once complete (proton fails on transfers for a delivery settled while still partial).
      */
     private void tooLarge(Receiver receiver, Delivery delivery) {
         LOG.fine(() -> "An AMQP message from " + ctx.channel().remoteAddress() + " exceeds "
@@ -570,13 +672,42 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
         discard(receiver, delivery);
     }
 
-    /** Drops the bytes proton holds for a delivery nobody will read, so a sender that goes on costs no memory. */
-    private static void discard(Receiver receiver, Delivery delivery) {
-        if (delivery == receiver.current() && delivery.pending() > 0) {
+    /**
+     * Drops what proton holds for a delivery on a link closed here (the rest of an oversize message, or one the
+     * device sent before it saw the detach): its bytes as they come, and once it is complete the delivery itself,
+     * rejected with the link's condition and settled, so a sender that goes on costs no memory.
+     */
+    private void discard(Receiver receiver, Delivery delivery) {
+        if (delivery != receiver.current()) {
+            return; // proton delivers in order: it comes up once the one before it is done
+        }
+        if (delivery.pending() > 0) {
             byte[] sink = new byte[Math.min(delivery.pending(), 16 * 1024)];
             while (receiver.recv(sink, 0, sink.length) > 0) {
                 // nothing to keep
             }
+        }
+        if (!delivery.isPartial()) {
+            receiver.advance();
+            if (!delivery.isSettled()) {
+                Rejected rejected = new Rejected();
+                rejected.setError(receiver.getCondition()); // why the link was closed
+                delivery.disposition(rejected);
+                delivery.settle();
+            }
+        }
+    }
+
+    /** A link the connection serves: the device it names, and on a receiving link its requests in flight. */
+    private static final class Served {
+        final RegistrationAddress address;
+        /** Requests taken and not answered yet: each answer gives its credit back, so never more than the credit. */
+        int inFlight;
+        /** The link or its session ended (and proton let go of it): an answer arriving now goes nowhere. */
+        boolean ended;
+
+        Served(RegistrationAddress address) {
+            this.address = address;
         }
     }
 

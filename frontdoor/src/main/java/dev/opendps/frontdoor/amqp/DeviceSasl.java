@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.api.ApiResponse;
 import dev.opendps.frontdoor.DeviceGateway;
 import dev.opendps.wire.Json;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +15,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.apache.qpid.proton.amqp.Binary;
+import org.apache.qpid.proton.amqp.security.SaslChallenge;
+import org.apache.qpid.proton.codec.AMQPDefinedTypes;
+import org.apache.qpid.proton.codec.DecoderImpl;
+import org.apache.qpid.proton.codec.EncoderImpl;
 import org.apache.qpid.proton.engine.Sasl;
 import org.apache.qpid.proton.engine.SaslListener;
 import org.apache.qpid.proton.engine.Transport;
@@ -39,11 +45,15 @@ final class DeviceSasl implements SaslListener {
     static final String[] MECHANISMS = {PLAIN, TPM, EXTERNAL};
 
     /**
-     * Blob bytes per TPM challenge segment. Proton-J clients (the Java SDK) read SASL frames of at most 512 bytes
-     * before the AMQP open, and a frame spends 25 bytes on its header and the challenge performative; the C SDK
-     * splits its own frames at 470 bytes.
+     * The largest SASL frame a client must read before the open: AMQP's minimum max-frame-size (§2.7.1), which
+     * Proton-J (the Java SDK) enforces on SASL frames.
      */
-    static final int TPM_SEGMENT_BYTES = 470;
+    static final int SASL_FRAME_LIMIT = 512;
+    /**
+     * Blob bytes per TPM challenge segment: what a sasl-challenge frame of {@link #SASL_FRAME_LIMIT} bytes holds
+     * after its frame header, the performative's encoding and the segment's control byte (486 with proton-j 0.34).
+     */
+    static final int TPM_SEGMENT_BYTES = SASL_FRAME_LIMIT - challengeFrameOverhead() - 1;
     private static final byte CONTROL = 0x00;
     private static final byte SEGMENT = (byte) 0x80;
     private static final byte LAST_SEGMENT = 0x40;
@@ -207,12 +217,16 @@ final class DeviceSasl implements SaslListener {
     }
 
     private void challenge(ApiResponse response) {
-        String blob = response.status() == 401 ? authenticationKey(response) : null;
-        if (blob == null) {
+        if (response.status() != 401 || authenticationKey(response) == null) {
             fail(outcomeOf(response), "the TPM was not challenged (status " + response.status() + ")");
             return;
         }
-        segments = segments(Base64.getDecoder().decode(blob));
+        byte[] blob = activationBlob(response);
+        if (blob == null) {
+            fail(Sasl.SaslOutcome.PN_SASL_SYS, "the activation blob is not base64");
+            return;
+        }
+        segments = segments(blob);
         nextSegment = 0;
         step = Step.SEGMENTS;
         sendSegment();
@@ -292,8 +306,9 @@ final class DeviceSasl implements SaslListener {
     }
 
     /**
-     * The blob in at least two segments (the Java SDK reads exactly two), each within {@link #TPM_SEGMENT_BYTES}:
-     * control byte {@code 0x80} (valid) plus {@code 0x40} on the last, low two bits the sequence number.
+     * The blob in exactly two segments when two frames hold it (the Java SDK reads exactly two: 0x80 then 0xC1),
+     * split in halves; a longer blob in as many as it needs (C and C# read any number). Control byte {@code 0x80}
+     * (valid) plus {@code 0x40} on the last, low two bits the sequence number (§2.4 "AMQP TPM SASL").
      */
     static List<byte[]> segments(byte[] blob) {
         int count = Math.max(2, (blob.length + TPM_SEGMENT_BYTES - 1) / TPM_SEGMENT_BYTES);
@@ -308,6 +323,38 @@ final class DeviceSasl implements SaslListener {
             segments.add(segment);
         }
         return segments;
+    }
+
+    /**
+     * Bytes a sasl-challenge frame spends besides its challenge, as proton encodes one whose challenge is too long
+     * for the short encodings: the 8-byte frame header (AMQP §2.3.1), the descriptor, the list32 and the vbin32
+     * header.
+     */
+    private static int challengeFrameOverhead() {
+        DecoderImpl decoder = new DecoderImpl();
+        EncoderImpl encoder = new EncoderImpl(decoder);
+        AMQPDefinedTypes.registerAllTypes(decoder, encoder);
+        int challengeBytes = 300;
+        ByteBuffer encoded = ByteBuffer.allocate(2 * challengeBytes);
+        encoder.setByteBuffer(encoded);
+        SaslChallenge challenge = new SaslChallenge();
+        challenge.setChallenge(new Binary(new byte[challengeBytes]));
+        encoder.writeObject(challenge);
+        return 8 + encoded.position() - challengeBytes;
+    }
+
+    /** The activation blob of a challenge, decoded; null if it has none or it is not base64. */
+    static byte[] activationBlob(ApiResponse response) {
+        String blob = authenticationKey(response);
+        if (blob == null) {
+            return null;
+        }
+        try {
+            byte[] decoded = Base64.getDecoder().decode(blob);
+            return decoded.length == 0 ? null : decoded;
+        } catch (IllegalArgumentException notBase64) {
+            return null;
+        }
     }
 
     private static String authenticationKey(ApiResponse response) {

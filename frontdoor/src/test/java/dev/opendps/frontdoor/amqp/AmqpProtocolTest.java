@@ -3,22 +3,29 @@ package dev.opendps.frontdoor.amqp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.opendps.api.DeviceApi;
 import dev.opendps.domain.DeviceRegistrationState;
 import dev.opendps.domain.SymmetricKeys;
 import dev.opendps.domain.auth.SharedAccessSignature;
 import dev.opendps.frontdoor.FrontDoorFixture;
 import dev.opendps.frontdoor.FrontDoorSettings;
 import dev.opendps.frontdoor.Protocols;
+import dev.opendps.testing.LogCapture;
 import dev.opendps.testing.SoftwareTpm;
+import dev.opendps.testing.TestPki;
 import dev.opendps.wire.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.apache.qpid.proton.amqp.Binary;
@@ -26,6 +33,9 @@ import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.Data;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
+import org.apache.qpid.proton.amqp.messaging.Source;
+import org.apache.qpid.proton.amqp.messaging.Target;
+import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
 import org.apache.qpid.proton.engine.Delivery;
 import org.apache.qpid.proton.engine.EndpointState;
 import org.apache.qpid.proton.engine.Sasl;
@@ -185,17 +195,76 @@ class AmqpProtocolTest {
         assertThat(dps.registration("amqp-errors-1")).isEmpty();
     }
 
-    @Test
-    void withoutSaslAndWithoutACertificateARegisterIsRejectedAs401() throws Exception {
-        dps.enrollSymmetricKey("amqp-nobody");
-        try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, tls, false).openLinks(address("amqp-nobody"))) {
-            Delivery request = device.awaitOutcome(device.send(register("amqp-nobody", "c-1")));
+    /**
+     * Opens the connection, a session and one sending link on {@code linkAddress}, and writes them in one go with a
+     * transfer of {@code request} that proton would hold back for lack of credit: a client that does not wait.
+     */
+    private static void openAndSendAtOnce(AmqpTestClient device, String linkAddress, Message request)
+            throws IOException {
+        device.connection.setContainer("opendps-test-device");
+        device.connection.open();
+        device.session = device.connection.session();
+        device.session.open();
+        device.sender = device.session.sender("test-sender");
+        Target target = new Target();
+        target.setAddress(linkAddress);
+        device.sender.setTarget(target);
+        device.sender.setSource(new Source());
+        device.sender.open();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(device.takePending());
+        bytes.write(AmqpTestClient.transferFrame(0, 0, 0, request));
+        device.writeRaw(bytes.toByteArray());
+    }
 
-            Rejected rejected = (Rejected) request.getRemoteState();
-            assertThat((Object) rejected.getError().getCondition()).isEqualTo(Symbol.valueOf("amqp:unauthorized-access"));
-            assertThat(rejection(request).get("errorCode").asInt()).isEqualTo(401002);
+    private static void assertRefusedAtTheOpen(AmqpTestClient device) throws IOException {
+        assertThat(device.awaitServerClose(Duration.ofSeconds(10))).isTrue();
+        assertThat(device.connection.getRemoteState()).isEqualTo(EndpointState.CLOSED);
+        assertThat((Object) device.connection.getRemoteCondition().getCondition())
+                .isEqualTo(Symbol.valueOf("amqp:unauthorized-access"));
+    }
+
+    @Test
+    void withoutSaslAndWithoutACertificateTheOpenIsRefusedAsUnauthorizedAndNothingReachesTheCore() throws Exception {
+        dps.enrollSymmetricKey("amqp-nobody");
+        try (LogCapture log = LogCapture.of(DeviceApi.class)) {
+            try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, tls, false)) {
+                openAndSendAtOnce(device, address("amqp-nobody"), register("amqp-nobody", "c-1"));
+                assertRefusedAtTheOpen(device);
+            }
+            // SASL EXTERNAL names no device either: without a certificate it is the same.
+            try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, tls, true)) {
+                device.sasl.client();
+                device.sasl.setMechanisms(DeviceSasl.EXTERNAL);
+                device.sasl.send(new byte[0], 0, 0);
+                assertThat(device.saslOutcome()).isEqualTo(Sasl.SaslOutcome.PN_SASL_OK);
+                device.openLinks(address("amqp-nobody"));
+                assertRefusedAtTheOpen(device);
+                assertThat(device.sender.getRemoteState()).as("no link was attached").isEqualTo(EndpointState.UNINITIALIZED);
+            }
+            assertThat(log.lines()).as("no request reached the registration core")
+                    .noneMatch(line -> line.contains("amqp-nobody"));
         }
         assertThat(dps.registration("amqp-nobody")).isEmpty();
+    }
+
+    @Test
+    void aCertificateWhoseCommonNameIsNoRegistrationIdIsRefusedAtTheOpen() throws Exception {
+        TestPki.Credential leaf = TestPki.device("not a registration id!").selfSigned().issue();
+        try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, dps.clientSslContext(keyManagers(leaf)), false)
+                .openLinks(address("amqp-bad-cn"))) {
+            assertRefusedAtTheOpen(device);
+        }
+    }
+
+    private static KeyManager[] keyManagers(TestPki.Credential leaf) throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        char[] password = "device".toCharArray();
+        keys.setKeyEntry("device", leaf.privateKey(), password, new Certificate[] {leaf.certificate()});
+        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(keys, password);
+        return factory.getKeyManagers();
     }
 
     @Test
@@ -227,12 +296,16 @@ class AmqpProtocolTest {
         String key = dps.enrollSymmetricKey("amqp-large-1");
         try (AmqpTestClient device = plainDevice("amqp-large-1", key, address("amqp-large-1"))) {
             String padding = "x".repeat(3 * MAX_MESSAGE_BYTES);
-            device.send(AmqpTestClient.request(RegistrationMessages.REGISTER, "c-1", Map.of(),
+            Delivery large = device.send(AmqpTestClient.request(RegistrationMessages.REGISTER, "c-1", Map.of(),
                     ("{\"registrationId\":\"amqp-large-1\",\"payload\":\"" + padding + "\"}")
                             .getBytes(StandardCharsets.UTF_8)));
 
             assertThat(device.await(() -> device.sender.getRemoteState() == EndpointState.CLOSED)).isTrue();
             assertThat((Object) device.sender.getRemoteCondition().getCondition())
+                    .isEqualTo(Symbol.valueOf("amqp:link:message-size-exceeded"));
+            // Once all of it came, the server lets go of the message: rejected and settled, not kept.
+            assertThat(device.await(large::remotelySettled)).isTrue();
+            assertThat((Object) ((Rejected) large.getRemoteState()).getError().getCondition())
                     .isEqualTo(Symbol.valueOf("amqp:link:message-size-exceeded"));
             // Only the link ends: the connection stays up while the client finishes sending the message.
             device.await(() -> false, Duration.ofMillis(500));
@@ -240,6 +313,80 @@ class AmqpProtocolTest {
             assertThat(device.connection.getRemoteState()).isEqualTo(EndpointState.ACTIVE);
         }
         assertThat(dps.registration("amqp-large-1")).isEmpty();
+    }
+
+    @Test
+    void aClientSendingPastItsLinkCreditIsClosedWithResourceLimitExceededAndTheRestNeverReachesTheCore()
+            throws Exception {
+        String key = dps.enrollSymmetricKey("amqp-flood-1");
+        int sent = 3 * AmqpConnectionHandler.LINK_CREDIT;
+        try (LogCapture log = LogCapture.of(DeviceApi.class);
+             AmqpTestClient device = plainDevice("amqp-flood-1", key, address("amqp-flood-1"))) {
+            assertThat(device.sender.getCredit()).isEqualTo(AmqpConnectionHandler.LINK_CREDIT);
+            // Past the credit in one write (proton would hold them back): the sending link is the second, handle 1.
+            ByteArrayOutputStream flood = new ByteArrayOutputStream();
+            for (int i = 0; i < sent; i++) {
+                flood.write(AmqpTestClient.transferFrame(0, 1, i, register("amqp-flood-1", "flood-" + i)));
+            }
+            device.writeRaw(flood.toByteArray());
+
+            assertThat(device.awaitServerClose(Duration.ofSeconds(10))).isTrue();
+            assertThat((Object) device.connection.getRemoteCondition().getCondition())
+                    .isEqualTo(Symbol.valueOf("amqp:resource-limit-exceeded"));
+            device.await(() -> false, Duration.ofMillis(300)); // what was let in finishes meanwhile
+            assertThat(log.lines().stream().filter(line -> line.contains("registrationId=amqp-flood-1")).count())
+                    .as("only the requests within the credit reached the registration core")
+                    .isLessThanOrEqualTo(AmqpConnectionHandler.LINK_CREDIT);
+        }
+    }
+
+    @Test
+    void aDeviceThatNeverSettlesItsAnswersIsClosedOnceTheyPileUp() throws Exception {
+        String key = dps.enrollSymmetricKey("amqp-unsettled-1");
+        try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, tls, true)
+                .plain(address("amqp-unsettled-1"), dps.deviceToken("amqp-unsettled-1", key))) {
+            device.answerSettleMode = SenderSettleMode.UNSETTLED; // C#'s mode: the device settles answers
+            device.answerCredit = 1000;
+            device.openLinks(address("amqp-unsettled-1"));
+            device.send(register("amqp-unsettled-1", "c-0"));
+            String operationId = json(device.awaitAnswer()).get("operationId").asText(); // settled
+
+            // Polls within the credit, whose answers it takes and never settles.
+            int answered = 0;
+            while (!device.serverClosed() && answered < 2 * AmqpConnectionHandler.MAX_UNSETTLED_ANSWERS) {
+                java.util.List<Delivery> batch = new java.util.ArrayList<>();
+                for (int i = 0; i < AmqpConnectionHandler.LINK_CREDIT; i++) {
+                    batch.add(device.send(poll(operationId, "p-" + answered + "-" + i)));
+                }
+                device.await(() -> device.serverClosed() || batch.stream().allMatch(d -> d.getRemoteState() != null));
+                answered += (int) batch.stream().filter(d -> d.getRemoteState() instanceof Accepted).count();
+            }
+
+            assertThat(device.awaitServerClose(Duration.ofSeconds(10))).isTrue();
+            assertThat((Object) device.connection.getRemoteCondition().getCondition())
+                    .isEqualTo(Symbol.valueOf("amqp:resource-limit-exceeded"));
+            assertThat(answered).isEqualTo(AmqpConnectionHandler.MAX_UNSETTLED_ANSWERS);
+        }
+    }
+
+    @Test
+    void aLongLivedDeviceEndingItsSessionsMayOpenNewOnesPastTheLimitOfFourAtOnce() throws Exception {
+        String key = dps.enrollSymmetricKey("amqp-sessions-1");
+        try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, tls, true)
+                .plain(address("amqp-sessions-1"), dps.deviceToken("amqp-sessions-1", key))) {
+            assertThat(device.saslOutcome()).isEqualTo(Sasl.SaslOutcome.PN_SASL_OK);
+            for (int i = 0; i < 3 * AmqpConnectionHandler.MAX_SESSIONS; i++) {
+                device.openLinks(address("amqp-sessions-1"));
+                assertThat(device.session.getRemoteState()).as("session " + i).isEqualTo(EndpointState.ACTIVE);
+                assertThat(device.sender.getRemoteState()).as("link " + i).isEqualTo(EndpointState.ACTIVE);
+                // Ending the session ends its links too, without a detach.
+                device.session.close();
+                assertThat(device.await(() -> device.session.getRemoteState() == EndpointState.CLOSED)).isTrue();
+            }
+            device.openLinks(address("amqp-sessions-1"));
+            device.send(register("amqp-sessions-1", "c-1"));
+            assertThat(json(device.awaitAnswer()).get("status").asText()).isEqualTo("assigned");
+        }
     }
 
     // --- the handshake deadline ------------------------------------------------------------------------
@@ -357,6 +504,30 @@ class AmqpProtocolTest {
         }
         DeviceRegistrationState stored = dps.registration("amqp-tpm-1").orElseThrow();
         assertThat(stored.attestationType()).isEqualTo("tpm");
+    }
+
+    @Test
+    void aTpmDeviceWithTheLongestRegistrationIdStillGetsTheBlobInTwoSegmentsAsTheJavaSdkReads() throws Exception {
+        // 128 characters, the most a registration id has (§2.3): the blob must still go in 0x80 then 0xC1, each in
+        // one SASL frame of at most 512 bytes (this client's proton, as the Java SDK's, refuses larger ones).
+        String registrationId = "amqp-tpm-long-" + "x".repeat(128 - "amqp-tpm-long-".length());
+        SoftwareTpm tpm = SoftwareTpm.create();
+        dps.enrollTpm(registrationId, Base64.getEncoder().encodeToString(tpm.endorsementKey()));
+        java.util.List<byte[]> challenges = new java.util.ArrayList<>();
+        byte[][] opened = new byte[1][];
+        try (AmqpTestClient device = AmqpTestClient.connect(amqpPort, tls, true)) {
+            Sasl.SaslOutcome outcome = tpmSasl(device, registrationId, tpm, blob -> {
+                SoftwareTpm.Activated activated = tpm.activate(blob);
+                opened[0] = activated.uriData();
+                return tpmToken(registrationId, activated.hmacKey());
+            }, challenges);
+
+            assertThat(outcome).isEqualTo(Sasl.SaslOutcome.PN_SASL_OK);
+            assertThat(challenges).hasSize(3);
+            assertThat(challenges.get(1)[0]).isEqualTo((byte) 0x80);
+            assertThat(challenges.get(2)[0]).isEqualTo((byte) 0xC1);
+            assertThat(new String(opened[0], StandardCharsets.UTF_8)).isEqualTo(dps.idScope());
+        }
     }
 
     @Test

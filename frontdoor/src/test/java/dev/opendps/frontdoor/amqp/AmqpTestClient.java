@@ -18,10 +18,16 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.apache.qpid.proton.Proton;
 import org.apache.qpid.proton.amqp.Binary;
+import org.apache.qpid.proton.amqp.UnsignedInteger;
 import org.apache.qpid.proton.amqp.messaging.ApplicationProperties;
 import org.apache.qpid.proton.amqp.messaging.Data;
 import org.apache.qpid.proton.amqp.messaging.Source;
 import org.apache.qpid.proton.amqp.messaging.Target;
+import org.apache.qpid.proton.amqp.transport.SenderSettleMode;
+import org.apache.qpid.proton.amqp.transport.Transfer;
+import org.apache.qpid.proton.codec.AMQPDefinedTypes;
+import org.apache.qpid.proton.codec.DecoderImpl;
+import org.apache.qpid.proton.codec.EncoderImpl;
 import org.apache.qpid.proton.engine.Connection;
 import org.apache.qpid.proton.engine.Delivery;
 import org.apache.qpid.proton.engine.EndpointState;
@@ -49,6 +55,10 @@ final class AmqpTestClient implements AutoCloseable {
     Session session;
     Sender sender;
     Receiver receiver;
+    /** How the receiving link opened by {@link #openLinks} asks answers to be settled (null: proton's default). */
+    SenderSettleMode answerSettleMode;
+    /** The credit {@link #openLinks} grants the server for answers. */
+    int answerCredit = 10;
     private final InputStream input;
     private final OutputStream output;
     private boolean serverClosed;
@@ -190,8 +200,11 @@ final class AmqpTestClient implements AutoCloseable {
         source.setAddress(address);
         receiver.setSource(source);
         receiver.setTarget(new Target());
+        if (answerSettleMode != null) {
+            receiver.setSenderSettleMode(answerSettleMode);
+        }
         receiver.open();
-        receiver.flow(10);
+        receiver.flow(answerCredit);
         sender = session.sender("test-sender");
         Target target = new Target();
         target.setAddress(address);
@@ -233,6 +246,44 @@ final class AmqpTestClient implements AutoCloseable {
         Message message = Message.Factory.create();
         message.decode(bytes, 0, read);
         return message;
+    }
+
+    /** Takes what proton has to send without sending it, so a test can write it together with frames of its own. */
+    byte[] takePending() {
+        ByteArrayOutputStream taken = new ByteArrayOutputStream();
+        while (transport.pending() > 0) {
+            byte[] bytes = new byte[transport.pending()];
+            transport.head().duplicate().get(bytes);
+            transport.pop(bytes.length);
+            taken.writeBytes(bytes);
+        }
+        return taken.toByteArray();
+    }
+
+    /**
+     * A transfer frame carrying all of {@code message} unsettled, on session {@code channel} and link
+     * {@code handle} (proton numbers a client's links from 0 in the order they were opened): what proton itself
+     * would not send, e.g. beyond the link's credit. {@code deliveryId}s must follow each other on the session.
+     */
+    static byte[] transferFrame(int channel, int handle, long deliveryId, Message message) {
+        DecoderImpl decoder = new DecoderImpl();
+        EncoderImpl encoder = new EncoderImpl(decoder);
+        AMQPDefinedTypes.registerAllTypes(decoder, encoder);
+        Transfer transfer = new Transfer();
+        transfer.setHandle(UnsignedInteger.valueOf(handle));
+        transfer.setDeliveryId(UnsignedInteger.valueOf(deliveryId));
+        transfer.setDeliveryTag(new Binary(("raw-" + deliveryId).getBytes(StandardCharsets.US_ASCII)));
+        transfer.setMessageFormat(UnsignedInteger.ZERO);
+        transfer.setSettled(false);
+        byte[] payload = encode(message);
+        ByteBuffer frame = ByteBuffer.allocate(8 + 256 + payload.length);
+        frame.position(8); // size, data offset 2 (words), type 0 (AMQP), channel: AMQP 1.0 §2.3.1
+        encoder.setByteBuffer(frame);
+        encoder.writeObject(transfer);
+        frame.put(payload);
+        int size = frame.position();
+        frame.putInt(0, size).put(4, (byte) 2).put(5, (byte) 0).putShort(6, (short) channel);
+        return Arrays.copyOf(frame.array(), size);
     }
 
     /** Writes bytes straight to the socket, around proton. */

@@ -150,7 +150,7 @@ public final class DeviceRegistrationService {
             SharedAccessSignature token = credentials.authorization() == null ? null
                     : tokens.token(credentials.authorization(), instance.idScope(), registrationId);
             // Without a token this throws the challenge; with one the match is complete (individual only, §6.2).
-            DeviceCredentialMatch match = tpm.register(instance.idScope(), instance.hostName(), registrationId,
+            DeviceCredentialMatch match = tpm.register(instance.idScope(), registrationId,
                     credentials, token);
             return previous -> match;
         }

@@ -50,7 +50,7 @@ final class TpmAttestationCheck {
      * A register carrying TPM keys. Without a token it ends in {@link TpmChallengeIssued}; with one it is the
      * device's match, whose second activation blob goes back in the assigned result.
      */
-    DeviceCredentialMatch register(String idScope, String hostName, String registrationId,
+    DeviceCredentialMatch register(String idScope, String registrationId,
                                    DeviceCredentials credentials, SharedAccessSignature token) {
         IndividualEnrollment enrollment = enrollmentOf(idScope, registrationId);
         TpmAttestation enrolled = (TpmAttestation) enrollment.settings().attestation();
@@ -62,11 +62,14 @@ final class TpmAttestationCheck {
             throw DeviceTokens.unauthorized("The register request carries no tpm.storageRootKey.");
         }
         TpmPublic storageRootKey = TpmPublic.parseBase64(credentials.storageRootKey());
-        String uri = "https://" + hostName + "/" + idScope + "/registrations/" + registrationId;
+        // encUriData is arbitrary data (dps-protocol.md §2.4; DrsServer puts a URI there): the ID scope, 11 bytes,
+        // names the instance and keeps the blob at about 810 bytes whatever the host name and registration id, so
+        // it fits the two TPM SASL segments the Java SDK reads over AMQP (§3.2).
+        String uriData = idScope;
         if (token == null) {
             byte[] key = new byte[KEY_BYTES];
             RANDOM.nextBytes(key);
-            String blob = activationBlob(endorsementKey, storageRootKey, key, uri);
+            String blob = activationBlob(endorsementKey, storageRootKey, key, uriData);
             keep(idScope, new TpmChallenge(registrationId, credentials.storageRootKey(),
                     Base64.getEncoder().encodeToString(key), clock.instant().plus(CHALLENGE_LIFETIME), null));
             throw new TpmChallengeIssued(blob);
@@ -78,7 +81,7 @@ final class TpmAttestationCheck {
         byte[] key = Base64.getDecoder().decode(challenge.key());
         return new DeviceCredentialMatch(enrollment, null, "tpm",
                 HubDevice.Authentication.sas(challenge.key(), secondaryKey(key)), null,
-                activationBlob(endorsementKey, storageRootKey, key, uri));
+                activationBlob(endorsementKey, storageRootKey, key, uriData));
     }
 
     /** Whether the registration id belongs to a TPM enrollment, whose tokens {@link #authenticate} checks. */
@@ -129,10 +132,11 @@ final class TpmAttestationCheck {
         }
     }
 
-    private static String activationBlob(TpmPublic endorsementKey, TpmPublic storageRootKey, byte[] key, String uri) {
+    private static String activationBlob(TpmPublic endorsementKey, TpmPublic storageRootKey, byte[] key,
+                                         String uriData) {
         try {
             return Base64.getEncoder().encodeToString(ActivationBlob.build(endorsementKey.tpm2bPublic(),
-                    storageRootKey.tpm2bPublic(), key, uri.getBytes(StandardCharsets.UTF_8), RANDOM));
+                    storageRootKey.tpm2bPublic(), key, uriData.getBytes(StandardCharsets.UTF_8), RANDOM));
         } catch (IllegalArgumentException unsupported) {
             throw new ProvisioningException(ErrorCode.UNAUTHORIZED,
                     "The TPM keys cannot be used for activation: " + unsupported.getMessage());
