@@ -714,15 +714,10 @@ final class AmqpConnectionHandler extends ChannelInboundHandlerAdapter implement
     /** A DPS error body for a mistake the AMQP layer finds, with a tracking id that also goes to the log. */
     private ApiResponse refusal(ProvisioningException e, RegistrationAddress address) {
         String trackingId = UUID.randomUUID().toString();
-        LOG.info(() -> "amqp request refused instance=" + printable(address.idScope()) + " registrationId="
-                + printable(address.registrationId()) + " errorCode=" + e.errorCode().code()
+        LOG.info(() -> "amqp request refused instance=" + FrontDoorConnection.printable(address.idScope())
+                + " registrationId=" + FrontDoorConnection.printable(address.registrationId())
+                + " errorCode=" + e.errorCode().code()
                 + " trackingId=" + trackingId);
         return errors.error(e, trackingId);
-    }
-
-    /** Ids come from the client: keep a log line one line of printable text. */
-    private static String printable(String value) {
-        String bounded = value.length() > 128 ? value.substring(0, 128) : value;
-        return bounded.replaceAll("[^\\x21-\\x7e]", "?");
     }
 }

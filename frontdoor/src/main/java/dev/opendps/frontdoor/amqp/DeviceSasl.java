@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.opendps.api.ApiResponse;
 import dev.opendps.frontdoor.DeviceGateway;
+import dev.opendps.frontdoor.FrontDoorConnection;
 import dev.opendps.wire.Json;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -126,7 +127,8 @@ final class DeviceSasl implements SaslListener {
             case PLAIN -> plain(initial);
             case TPM -> tpmInit(initial);
             case EXTERNAL -> succeed(null);
-            default -> fail(Sasl.SaslOutcome.PN_SASL_AUTH, "mechanism " + printable(mechanism) + " is not offered");
+            default -> fail(Sasl.SaslOutcome.PN_SASL_AUTH,
+                    "mechanism " + FrontDoorConnection.printable(mechanism) + " is not offered");
         }
     }
 
@@ -272,7 +274,8 @@ final class DeviceSasl implements SaslListener {
             }
             step = waitingIn;
             if (error != null) {
-                LOG.log(Level.WARNING, "SASL check for " + printable(address.toString()) + " failed", error);
+                LOG.log(Level.WARNING, "SASL check for " + FrontDoorConnection.printable(address.toString())
+                        + " failed", error);
                 fail(Sasl.SaslOutcome.PN_SASL_TEMP, "the check failed");
             } else {
                 next.accept(response);
@@ -285,7 +288,7 @@ final class DeviceSasl implements SaslListener {
         step = Step.DONE;
         sasl.done(Sasl.SaslOutcome.PN_SASL_OK);
         LOG.fine(() -> "SASL succeeded for " + (authenticated == null ? "a certificate device"
-                : printable(authenticated.address().toString())));
+                : FrontDoorConnection.printable(authenticated.address().toString())));
     }
 
     private void fail(Sasl.SaslOutcome outcome, String reason) {
@@ -295,7 +298,8 @@ final class DeviceSasl implements SaslListener {
         failed = true;
         step = Step.DONE;
         sasl.done(outcome);
-        LOG.fine(() -> "SASL refused for " + (address == null ? "an unnamed device" : printable(address.toString()))
+        LOG.fine(() -> "SASL refused for "
+                + (address == null ? "an unnamed device" : FrontDoorConnection.printable(address.toString()))
                 + ": " + reason);
     }
 
@@ -392,8 +396,4 @@ final class DeviceSasl implements SaslListener {
     }
 
     /** Names come from the client: keep a log line one line of printable text. */
-    private static String printable(String text) {
-        String bounded = text.length() > 160 ? text.substring(0, 160) : text;
-        return bounded.replaceAll("[^\\x21-\\x7e]", "?");
-    }
 }
