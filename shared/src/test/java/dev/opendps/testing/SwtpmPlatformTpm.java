@@ -2,7 +2,10 @@ package dev.opendps.testing;
 
 import static org.mockito.Mockito.mockStatic;
 
+import com.microsoft.azure.sdk.iot.provisioning.security.exceptions.SecurityProviderException;
+import com.microsoft.azure.sdk.iot.provisioning.security.hsm.SecurityProviderTPMHsm;
 import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
 import org.mockito.MockedStatic;
 import tss.Tpm;
 import tss.TpmDeviceTcp;
@@ -32,6 +35,20 @@ public final class SwtpmPlatformTpm implements AutoCloseable {
     /** From now on, in this thread, {@code TpmFactory.platformTpm()} connects to {@code swtpm}. */
     public static SwtpmPlatformTpm redirect(Swtpm swtpm, Path workDirectory) {
         return new SwtpmPlatformTpm(swtpm, workDirectory);
+    }
+
+    /**
+     * The official TPM security provider for {@code registrationId} (on the redirected TPM), trusting {@code trust}
+     * through the SDK's own extension point, its SSL context.
+     */
+    public static SecurityProviderTPMHsm device(String registrationId, SSLContext trust)
+            throws SecurityProviderException {
+        return new SecurityProviderTPMHsm(registrationId) {
+            @Override
+            public SSLContext getSSLContext() {
+                return trust;
+            }
+        };
     }
 
     /** What {@code TpmFactory.remoteTpm} does, written out because the whole factory is mocked. */

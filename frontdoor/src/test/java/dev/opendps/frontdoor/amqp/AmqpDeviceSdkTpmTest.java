@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,13 +62,7 @@ class AmqpDeviceSdkTpmTest {
     }
 
     private static SecurityProviderTPMHsm tpmDevice(String registrationId) throws Exception {
-        SSLContext trust = dps.clientSslContext();
-        return new SecurityProviderTPMHsm(registrationId) {
-            @Override
-            public SSLContext getSSLContext() {
-                return trust;
-            }
-        };
+        return SwtpmPlatformTpm.device(registrationId, dps.clientSslContext());
     }
 
     private static ProvisioningDeviceClientRegistrationResult register(SecurityProviderTPMHsm device)

@@ -8,7 +8,6 @@ import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientR
 import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientStatus;
 import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientTransportProtocol;
 import com.microsoft.azure.sdk.iot.provisioning.security.SecurityProvider;
-import com.microsoft.azure.sdk.iot.provisioning.security.exceptions.SecurityProviderException;
 import com.microsoft.azure.sdk.iot.provisioning.security.hsm.SecurityProviderTPMHsm;
 import com.microsoft.azure.sdk.iot.provisioning.service.ProvisioningServiceClient;
 import com.microsoft.azure.sdk.iot.provisioning.service.configs.IndividualEnrollment;
@@ -66,15 +65,8 @@ class DeviceSdkTpmEndToEndTest {
         }
     }
 
-    /** The SDK's own extension point for a custom trust: the security provider's SSL context. */
-    private static SecurityProviderTPMHsm tpmDevice(String registrationId) throws SecurityProviderException {
-        SSLContext trust = dps.trust;
-        return new SecurityProviderTPMHsm(registrationId) {
-            @Override
-            public SSLContext getSSLContext() {
-                return trust;
-            }
-        };
+    private static SecurityProviderTPMHsm tpmDevice(String registrationId) throws Exception {
+        return SwtpmPlatformTpm.device(registrationId, dps.trust);
     }
 
     private static ProvisioningDeviceClientRegistrationResult register(SecurityProvider device) throws Exception {

@@ -3,7 +3,6 @@ package dev.opendps.localhost.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.opendps.config.Setting;
 import dev.opendps.frontdoor.FrontDoorSettings;
 import dev.opendps.localhost.AppSettings;
 import dev.opendps.localhost.HostSettings;
@@ -13,35 +12,15 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The front door as the local stack configures and starts it. */
+@ExtendWith(SettingPropertiesRestored.class)
 class LocalFrontDoorTest {
     @TempDir
     Path dir;
-
-    private final Map<String, String> saved = new HashMap<>();
-
-    @BeforeEach
-    void saveProperties() {
-        for (Setting setting : Setting.values()) {
-            saved.put(setting.key(), System.getProperty(setting.key()));
-        }
-    }
-
-    @AfterEach
-    void restoreProperties() {
-        saved.forEach((key, value) -> {
-            if (value == null) {
-                System.clearProperty(key);
-            } else {
-                System.setProperty(key, value);
-            }
-        });
-    }
 
     @Test
     void locallyTheListenersBindTheHostsAddressAndWebSocketsAPortAUserMayBind() {

@@ -9,40 +9,20 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Custom allocation webhooks served by the local host itself are called over its HTTPS: function code
  * trusts the host's own CA unless {@code DPS_CUSTOM_ALLOCATION_CA_FILE} says otherwise.
  */
+@ExtendWith(SettingPropertiesRestored.class)
 class LocalStackWebhookTrustTest {
     private static final String KEY = Setting.CUSTOM_ALLOCATION_CA_FILE.key();
 
     @TempDir
     Path dir;
-
-    private final Map<String, String> saved = new HashMap<>();
-
-    @BeforeEach
-    void saveProperties() {
-        for (Setting setting : Setting.values()) {
-            saved.put(setting.key(), System.getProperty(setting.key()));
-        }
-    }
-
-    @AfterEach
-    void restoreProperties() {
-        saved.forEach((key, value) -> {
-            if (value == null) {
-                System.clearProperty(key);
-            } else {
-                System.setProperty(key, value);
-            }
-        });
-    }
 
     @Test
     void functionCodeTrustsTheHostsOwnCaByDefault() throws Exception {
